@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The only place that ends the process: it sets process.exitCode and lets piped output drain.
+import { main } from '../dist/cli.js';
+import { systemIO, systemEnv } from '../dist/io/system.js';
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts += 1;
+  if (interrupts > 1) process.exit(130);
+  controller.abort();
+});
+process.stdout.on('error', (err) => {
+  // `apikit ... | head` closes the pipe early; that is not an error worth a stack trace.
+  if (err.code === 'EPIPE') process.exitCode ??= 0;
+});
+
+process.exitCode = await main(process.argv.slice(2), systemIO(), systemEnv(), { signal: controller.signal });

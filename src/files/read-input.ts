@@ -1,0 +1,71 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { describeCause, InputError, UsageError } from '../errors.js';
+
+export interface InputSource {
+  /** How messages name it: the path, or "stdin". */
+  name: string;
+  data: Buffer;
+}
+
+export const DEFAULT_INPUT_LIMIT = 1024 * 1024;
+
+/** Reads a whole stream, refusing more than `limit` bytes. */
+export async function readStream(stream: Readable, limit = DEFAULT_INPUT_LIMIT, name = 'stdin'): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > limit) throw new InputError(`${name} is larger than ${limit} bytes`, 'ERR_INPUT_TOO_LARGE');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a file argument, or stdin for "-". Every failure is one line naming the file: missing, a directory,
+ * unreadable, empty, too large.
+ */
+export async function readInput(
+  pathOrDash: string,
+  stdin: Readable,
+  options: { limit?: number; allowEmpty?: boolean; stdinIsTTY?: boolean } = {},
+): Promise<InputSource> {
+  const limit = options.limit ?? DEFAULT_INPUT_LIMIT;
+  let source: InputSource;
+  if (pathOrDash === '-') {
+    if (options.stdinIsTTY) {
+      throw new UsageError('expected input on stdin, but stdin is a terminal', 'ERR_INPUT_STDIN_TTY', {
+        hint: 'pipe the input in, or name a file',
+      });
+    }
+    source = { name: 'stdin', data: await readStream(stdin, limit) };
+  } else {
+    const name = pathOrDash;
+    let info;
+    try {
+      info = await stat(name);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : describeCause(err);
+      throw new InputError(`cannot read "${name}": ${why}`, 'ERR_INPUT_UNREADABLE');
+    }
+    if (info.isDirectory()) throw new InputError(`cannot read "${name}": it is a directory`, 'ERR_INPUT_DIRECTORY');
+    if (info.size > limit) {
+      throw new InputError(`cannot read "${name}": larger than ${limit} bytes`, 'ERR_INPUT_TOO_LARGE');
+    }
+    try {
+      source = { name, data: await readFile(name) };
+    } catch (err) {
+      throw new InputError(`cannot read "${name}": ${describeCause(err)}`, 'ERR_INPUT_UNREADABLE');
+    }
+    if (source.data.length > limit) {
+      throw new InputError(`cannot read "${name}": larger than ${limit} bytes`, 'ERR_INPUT_TOO_LARGE');
+    }
+  }
+  if (!options.allowEmpty && source.data.toString('utf8').trim() === '') {
+    throw new InputError(`cannot read "${source.name}": it is empty`, 'ERR_INPUT_EMPTY');
+  }
+  return source;
+}

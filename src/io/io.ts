@@ -1,0 +1,75 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Readable, Writable } from 'node:stream';
+
+/**
+ * The streams a command talks through, with the facts about them that decide how output looks.
+ * Built once by the entry point (systemIO) or by a test (test/helpers/io.ts); nothing under src/
+ * outside src/io/ touches process.stdout & co.
+ */
+export interface IO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Terminal width for tables (80 when unknown). */
+  columns: number;
+  /** Chalk per stream: colour only where that stream is a terminal, unless forced. */
+  color: { out: ChalkInstance; err: ChalkInstance };
+}
+
+export interface StreamFacts {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  columns?: number;
+}
+
+export type ColorLevel = 0 | 1 | 2 | 3;
+
+/**
+ * NO_COLOR (any non-empty value, no-color.org) and --no-color switch colour off; FORCE_COLOR=1..3 forces it on
+ * (0 or "false" switches it off); otherwise a terminal gets colour unless TERM is "dumb".
+ */
+export function colorLevel(isTTY: boolean, env: Record<string, string | undefined>, noColorFlag: boolean): ColorLevel {
+  if (noColorFlag) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    if (force === '2') return 2;
+    if (force === '3') return 3;
+    return 1;
+  }
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (!isTTY || env.TERM === 'dumb') return 0;
+  if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
+  if (env.TERM?.includes('256')) return 2;
+  return 1;
+}
+
+export function createIO(
+  facts: StreamFacts,
+  env: Record<string, string | undefined>,
+  options: { noColor?: boolean } = {},
+): IO {
+  const stdoutIsTTY = facts.stdoutIsTTY ?? false;
+  const stderrIsTTY = facts.stderrIsTTY ?? false;
+  const noColor = options.noColor ?? false;
+  return {
+    stdin: facts.stdin,
+    stdout: facts.stdout,
+    stderr: facts.stderr,
+    stdinIsTTY: facts.stdinIsTTY ?? false,
+    stdoutIsTTY,
+    stderrIsTTY,
+    columns: facts.columns ?? 80,
+    color: {
+      out: new Chalk({ level: colorLevel(stdoutIsTTY, env, noColor) }),
+      err: new Chalk({ level: colorLevel(stderrIsTTY, env, noColor) }),
+    },
+  };
+}

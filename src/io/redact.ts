@@ -1,0 +1,66 @@
+/**
+ * The one redaction function. Every trace and log line goes through `Redactor.redact`: it removes the exact
+ * values registered as secrets (and their URL/form-encoded forms) and, as a second net, anything shaped like a
+ * credential — Authorization/Cookie values, JWTs, and OAuth parameters that carry secrets.
+ */
+export const REDACTED = '[REDACTED]';
+
+const SECRET_PARAMS = [
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'code_verifier',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'device_code',
+  'password',
+  'token',
+  'subject_token',
+  'actor_token',
+  'state',
+  'nonce',
+];
+
+const PARAM_RE = new RegExp(`(^|[?&\\s])(${SECRET_PARAMS.join('|')})=([^&\\s"]+)`, 'g');
+const JSON_RE = new RegExp(`("(?:${SECRET_PARAMS.join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g');
+const HEADER_RE =
+  /^(\s*[<>]?\s*(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|dpop)\s*:\s*)(.*)$/gim;
+const SCHEME_RE = /\b(Bearer|Basic|DPoP|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+// Three base64url segments, the first two starting like a JSON object ("eyJ"): a JWS or the head of a JWE.
+const JWT_RE = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
+// PEM private key blocks.
+const PEM_RE = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+
+export class Redactor {
+  readonly #values = new Set<string>();
+
+  /** Registers a secret value so that it never appears in redacted text. Short values are ignored (noise). */
+  add(value: string | undefined | null): void {
+    if (!value || value.length < 4) return;
+    this.#values.add(value);
+    const encoded = encodeURIComponent(value);
+    if (encoded !== value) this.#values.add(encoded);
+    const form = new URLSearchParams({ v: value }).toString().slice(2);
+    if (form !== value) this.#values.add(form);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    // Longest first, so that a secret containing another is removed whole.
+    for (const value of [...this.#values].sort((a, b) => b.length - a.length)) {
+      if (out.includes(value)) out = out.split(value).join(REDACTED);
+    }
+    out = out.replace(PEM_RE, `-----BEGIN PRIVATE KEY-----${REDACTED}-----END PRIVATE KEY-----`);
+    out = out.replace(HEADER_RE, (_m, head: string, value: string) => {
+      const scheme = /^(Bearer|Basic|DPoP|Token)\s/i.exec(value);
+      return `${head}${scheme ? scheme[0] : ''}${REDACTED}`;
+    });
+    out = out.replace(SCHEME_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`);
+    out = out.replace(JWT_RE, REDACTED);
+    out = out.replace(PARAM_RE, (_m, lead: string, name: string) => `${lead}${name}=${REDACTED}`);
+    out = out.replace(JSON_RE, (_m, head: string) => `${head}"${REDACTED}"`);
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+import { Command, Option } from 'commander';
+import type { Context } from './context.js';
+
+/**
+ * The root program. Command groups are registered lazily: only the group named on the command line is
+ * imported, so `apikit --help` and `apikit keys ...` never load jose, undici or conf unless they need them.
+ */
+interface GroupEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<{ register: (program: Command, ctx: Context) => void }>;
+}
+
+const GROUPS: GroupEntry[] = [
+  {
+    name: 'keys',
+    summary: 'generate, inspect and convert signing keys (PEM, JWK, JWKS)',
+    load: () => import('./commands/keys/index.js'),
+  },
+];
+
+const EXAMPLES = `
+Examples:
+  $ apikit keys generate --alg ES256 --out signing
+  $ apikit keys inspect signing.key.pem
+  $ apikit keys inspect signing.jwks.json --json
+`;
+
+export async function runProgram(argv: string[], ctx: Context): Promise<void> {
+  const program = new Command('apikit')
+    .description('A toolkit for people who build and run HTTP APIs.')
+    .version(ctx.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(new Option('--json', 'print one JSON document on stdout (stable field names)'))
+    .addOption(new Option('-v, --verbose', 'trace HTTP requests and responses on stderr (secrets redacted)'))
+    .addOption(new Option('--debug', 'show stack traces for errors'))
+    .addOption(new Option('--no-color', 'never colour the output (also: NO_COLOR=1)'))
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void ctx.io.stdout.write(s),
+      writeErr: (s) => void ctx.io.stderr.write(s),
+      outputError: (s, write) => write(ctx.io.color.err.red(s)),
+    });
+
+  program.hook('preAction', (_root, action) => {
+    const opts = action.optsWithGlobals<{ json?: boolean; verbose?: boolean; debug?: boolean; color?: boolean }>();
+    ctx.flags.json = opts.json === true;
+    ctx.flags.verbose = opts.verbose === true;
+    ctx.flags.debug = opts.debug === true;
+    if (opts.color === false) {
+      ctx.io.color.out.level = 0;
+      ctx.io.color.err.level = 0;
+    }
+  });
+
+  const wanted = commandName(argv);
+  for (const group of GROUPS) {
+    if (group.name === wanted) {
+      (await group.load()).register(program, ctx);
+    } else {
+      // A placeholder so that `apikit --help` lists it and suggestions know it, without loading it.
+      program.command(group.name).description(group.summary);
+    }
+  }
+  await program.parseAsync(argv, { from: 'user' });
+}
+
+/** The command named on the command line: the first word that is not a global flag (or `help <name>`). */
+function commandName(argv: string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  if (words[0] === 'help') return words[1];
+  return words[0];
+}

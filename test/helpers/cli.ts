@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { main } from '../../src/cli.js';
+import type { ContextOverrides, Env } from '../../src/context.js';
+import { createIO } from '../../src/io/io.js';
+
+export interface RunOptions {
+  stdin?: string | Buffer;
+  /** Pretend every stream is a terminal (colour, tables, progress). */
+  tty?: boolean;
+  env?: Env;
+  overrides?: ContextOverrides;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs apikit in-process with injected streams and env — the way tests exercise commands. */
+export async function runCli(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
+  const tty = options.tty ?? false;
+  const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
+  const io = createIO({ stdin, stdout, stderr, stdinIsTTY: false, stdoutIsTTY: tty, stderrIsTTY: tty, columns: 100 }, env);
+  const code = await main(argv, io, env, options.overrides);
+  return { code, stdout: out, stderr: err };
+}
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'apikit.js');
+
+/** Runs the built CLI as a user would: a child process of node bin/apikit.js. */
+export function runBin(
+  argv: string[],
+  options: { stdin?: string | Buffer; env?: Env; cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 30_000,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: out, stderr: err }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'apikit-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** True when no stack trace leaked into the text. */
+export function hasStackTrace(text: string): boolean {
+  return /\n\s+at .+\(.+:\d+:\d+\)/.test(text) || /^\s+at [\w.<>]+ \(/m.test(text);
+}
+
+/** Whether a Debian binary is on PATH; tests that need it skip locally without it, but never under CI=true. */
+export function requireBinary(name: string, check: () => boolean): { skip: boolean; reason: string } {
+  const present = check();
+  if (!present && process.env.CI === 'true') {
+    throw new Error(`${name} is required under CI=true: .ci/run must install it`);
+  }
+  return { skip: !present, reason: `${name} is not installed (apt-get install ${name})` };
+}
