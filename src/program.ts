@@ -17,6 +17,31 @@ const GROUPS: GroupEntry[] = [
     summary: 'generate, inspect and convert signing keys (PEM, JWK, JWKS)',
     load: () => import('./commands/keys/index.js'),
   },
+  {
+    name: 'jwt',
+    summary: 'mint, decode and verify JSON Web Tokens (RFC 7519, RFC 8725)',
+    load: () => import('./commands/jwt/index.js'),
+  },
+  {
+    name: 'login',
+    summary: 'sign in with OAuth 2.0 Authorization Code + PKCE (or the device flow)',
+    load: () => import('./commands/login/index.js'),
+  },
+  {
+    name: 'token',
+    summary: "print a profile's access token (refreshed when needed), or fetch a client-credentials token",
+    load: () => import('./commands/token/index.js'),
+  },
+  {
+    name: 'logout',
+    summary: 'revoke and forget the tokens of a profile',
+    load: () => import('./commands/logout/index.js'),
+  },
+  {
+    name: 'profiles',
+    summary: 'list, show and remove login profiles',
+    load: () => import('./commands/profiles/index.js'),
+  },
 ];
 
 const EXAMPLES = `

@@ -1,0 +1,38 @@
+import type { Context } from '../context.js';
+import { InputError, NetworkError } from '../errors.js';
+import { discoveryUrls, requireSecureUrl, validateMetadata, type ServerMetadata } from '../lib/oauth/metadata.js';
+
+/**
+ * Fetches an issuer's metadata: RFC 8414 `/.well-known/oauth-authorization-server` first, then OIDC
+ * `/.well-known/openid-configuration`. The document's `issuer` must equal `issuer` exactly.
+ * Network failures and 5xx → exit 3; an issuer with neither document → exit 3 naming both URLs.
+ */
+export async function discover(ctx: Context, issuer: string): Promise<ServerMetadata> {
+  requireSecureUrl(issuer, '--issuer');
+  const http = await ctx.http({ maxBodyBytes: 512 * 1024 });
+  const tried: string[] = [];
+  for (const url of discoveryUrls(issuer)) {
+    const res = await http.request({ url, headers: { accept: 'application/json' } });
+    if (res.status === 404 || res.status === 405 || res.status === 400) {
+      tried.push(`${url} (${res.status})`);
+      continue;
+    }
+    if (res.status !== 200) {
+      throw new NetworkError(`discovery at ${url} failed: HTTP ${res.status}`, 'ERR_DISCOVERY_HTTP');
+    }
+    const doc = res.json();
+    return validateMetadata(doc, issuer, url);
+  }
+  throw new NetworkError(`no discovery document for issuer ${issuer}: tried ${tried.join(', ')}`, 'ERR_DISCOVERY_NOT_FOUND', {
+    hint: 'check the issuer URL, or give the endpoints explicitly',
+  });
+}
+
+/** The endpoint a command needs from metadata, or a clear error that the issuer does not offer it. */
+export function requireEndpoint(meta: ServerMetadata, field: keyof ServerMetadata & string, what: string): string {
+  const value = meta[field];
+  if (typeof value !== 'string') {
+    throw new InputError(`issuer ${meta.issuer} does not advertise a ${what} ("${field}")`, 'ERR_DISCOVERY_ENDPOINT');
+  }
+  return value;
+}

@@ -1,0 +1,116 @@
+import type { Context } from '../context.js';
+import { ApikitError, ExitCode, NetworkError } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
+
+/**
+ * One POST to a token endpoint (RFC 6749 §3.2) and the strict reading of its answer. Shared by login
+ * (code exchange, refresh), device flow and client credentials. Every token it sees is registered with the
+ * redactor before anything can log it.
+ */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in?: number;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+  /** The whole JSON answer, for `--format json`. */
+  raw: Record<string, unknown>;
+}
+
+/** Extra pieces a client-authentication method adds to the request. */
+export interface ClientAuthParts {
+  headers?: Record<string, string>;
+  params?: Record<string, string>;
+}
+
+/** An OAuth error response (RFC 6749 §5.2). invalid_client & co are authentication failures (exit 4). */
+export class OAuthError extends ApikitError {
+  constructor(
+    readonly error: string,
+    readonly description: string | undefined,
+    readonly status: number,
+    endpoint: string,
+  ) {
+    const auth = ['invalid_client', 'unauthorized_client', 'invalid_grant', 'access_denied'].includes(error);
+    super(
+      `${new URL(endpoint).host} refused the token request: ${error}${description ? ` (${description})` : ''}`,
+      `ERR_OAUTH_${error.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
+      auth ? ExitCode.AUTH : ExitCode.NETWORK,
+    );
+    this.name = 'OAuthError';
+  }
+}
+
+export async function requestToken(
+  ctx: Context,
+  endpoint: string,
+  params: Record<string, string | string[] | undefined>,
+  auth: ClientAuthParts = {},
+  http?: HttpClient,
+): Promise<TokenResponse> {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...params, ...(auth.params ?? {}) })) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
+  }
+  for (const secretParam of ['code', 'code_verifier', 'refresh_token', 'client_secret', 'client_assertion', 'device_code']) {
+    ctx.redactor.add(body.get(secretParam));
+  }
+  const client = http ?? (await ctx.http({ maxBodyBytes: 1024 * 1024 }));
+  const res = await client.request({
+    method: 'POST',
+    url: endpoint,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      ...(auth.headers ?? {}),
+    },
+    body: body.toString(),
+  });
+  const host = new URL(endpoint).host;
+  let json: unknown;
+  try {
+    json = JSON.parse(res.text());
+  } catch {
+    json = undefined;
+  }
+  const obj = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  if (obj) {
+    for (const field of ['access_token', 'refresh_token', 'id_token']) {
+      if (typeof obj[field] === 'string') ctx.redactor.add(obj[field]);
+    }
+  }
+  if (res.status >= 400 && obj && typeof obj.error === 'string') {
+    throw new OAuthError(
+      obj.error,
+      typeof obj.error_description === 'string' ? obj.error_description : undefined,
+      res.status,
+      endpoint,
+    );
+  }
+  if (res.status >= 500) throw new NetworkError(`token endpoint ${host} failed: HTTP ${res.status}`, 'ERR_TOKEN_HTTP');
+  if (res.status !== 200) {
+    throw new NetworkError(`token endpoint ${host} answered HTTP ${res.status} without an OAuth error`, 'ERR_TOKEN_HTTP');
+  }
+  if (!obj) throw new NetworkError(`token endpoint ${host} answered with something that is not a JSON object`, 'ERR_TOKEN_RESPONSE');
+  if (typeof obj.access_token !== 'string' || obj.access_token === '') {
+    throw new NetworkError(`token endpoint ${host} answered without an access_token`, 'ERR_TOKEN_RESPONSE');
+  }
+  if (typeof obj.token_type !== 'string') {
+    throw new NetworkError(`token endpoint ${host} answered without a token_type`, 'ERR_TOKEN_RESPONSE');
+  }
+  const expiresIn = obj.expires_in;
+  if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0)) {
+    throw new NetworkError(`token endpoint ${host} answered with an invalid expires_in`, 'ERR_TOKEN_RESPONSE');
+  }
+  return {
+    access_token: obj.access_token,
+    token_type: obj.token_type,
+    expires_in: expiresIn as number | undefined,
+    refresh_token: typeof obj.refresh_token === 'string' ? obj.refresh_token : undefined,
+    id_token: typeof obj.id_token === 'string' ? obj.id_token : undefined,
+    scope: typeof obj.scope === 'string' ? obj.scope : undefined,
+    raw: obj,
+  };
+}
