@@ -1,0 +1,125 @@
+import type { ConfigStore } from '../config/store.js';
+import type { Env } from '../context.js';
+import { UsageError } from '../errors.js';
+
+/**
+ * A login profile as stored in the config file (config.json → { profiles: { NAME: Profile } }).
+ * Tokens live only here (0600 file, 0700 dir). Secrets that authenticate a confidential client are NEVER stored:
+ * only where to find them again (an env var name or a file path).
+ */
+export type GrantKind = 'authorization_code' | 'device_code' | 'client_credentials';
+
+export type ClientAuthMethod =
+  | 'none'
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'client_secret_jwt';
+
+export interface ClientAuthConfig {
+  method: ClientAuthMethod;
+  /** Name of the env var holding the client secret (never its value). */
+  secretEnv?: string;
+  /** Path of a file holding the client secret. */
+  secretFile?: string;
+  /** Path of the private key for private_key_jwt. */
+  privateKeyFile?: string;
+  /** Audience override for client assertions. */
+  assertionAud?: string;
+}
+
+export interface ProfileTokens {
+  accessToken: string;
+  tokenType: string;
+  refreshToken?: string;
+  idToken?: string;
+  /** Epoch milliseconds; undefined when the server gave no expires_in. */
+  expiresAt?: number;
+  scope?: string;
+  /** Epoch milliseconds when these tokens were obtained. */
+  obtainedAt: number;
+}
+
+export interface Profile {
+  name: string;
+  grant: GrantKind;
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  deviceAuthorizationEndpoint?: string;
+  jwksUri?: string;
+  clientId: string;
+  clientAuth?: ClientAuthConfig;
+  scope?: string;
+  resource?: string[];
+  audience?: string;
+  /** Extra authorization/token parameters given with --param. */
+  params?: Record<string, string>;
+  /** `sub` of the ID token (or of the access token when it is a JWT). */
+  subject?: string;
+  tokens?: ProfileTokens;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** --profile, else $APIKIT_PROFILE, else "default". */
+export function resolveProfileName(flag: string | undefined, env: Env): string {
+  const name = flag ?? env.APIKIT_PROFILE ?? 'default';
+  if (!NAME_RE.test(name)) {
+    throw new UsageError(
+      `invalid profile name "${name.slice(0, 70)}": use letters, digits, ".", "_" and "-" (at most 64)`,
+      'ERR_PROFILE_NAME',
+    );
+  }
+  return name;
+}
+
+function profilesOf(data: Record<string, unknown>): Record<string, Profile> {
+  const p = data.profiles;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return {};
+  return p as Record<string, Profile>;
+}
+
+export function getProfile(store: ConfigStore, name: string): Profile | undefined {
+  return profilesOf(store.read())[name];
+}
+
+export function listProfiles(store: ConfigStore): Profile[] {
+  return Object.values(profilesOf(store.read())).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Writes (creates or replaces) a profile under the config lock. */
+export async function saveProfile(store: ConfigStore, profile: Profile): Promise<void> {
+  await store.update((data) => {
+    data.profiles = { ...profilesOf(data), [profile.name]: profile };
+  });
+}
+
+/** Applies `fn` to the stored profile under the lock (re-read inside it); returns the updated profile. */
+export async function updateProfile(
+  store: ConfigStore,
+  name: string,
+  fn: (profile: Profile) => Profile,
+): Promise<Profile | undefined> {
+  return store.update((data) => {
+    const all = profilesOf(data);
+    const current = all[name];
+    if (!current) return undefined;
+    const next = fn(current);
+    data.profiles = { ...all, [name]: next };
+    return next;
+  });
+}
+
+export async function removeProfile(store: ConfigStore, name: string): Promise<boolean> {
+  return store.update((data) => {
+    const all = profilesOf(data);
+    if (!(name in all)) return false;
+    const { [name]: _removed, ...rest } = all;
+    data.profiles = rest;
+    return true;
+  });
+}

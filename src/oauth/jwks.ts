@@ -1,0 +1,34 @@
+import type { JSONWebKeySet } from 'jose';
+import type { Context } from '../context.js';
+import { InputError, NetworkError } from '../errors.js';
+import { requireSecureUrl } from '../lib/oauth/metadata.js';
+
+/**
+ * Fetches a JWKS over HTTP(S) with a timeout and a size cap; the result is cached per process (a batch verify
+ * fetches once). The URL must be https, or http on loopback. Only URLs the USER supplied (or the issuer's
+ * discovery document names) are ever fetched — never a token's jku/x5u.
+ */
+const MAX_JWKS_BYTES = 512 * 1024;
+const cache = new Map<string, Promise<JSONWebKeySet>>();
+
+export function fetchJwks(ctx: Context, url: string, options: { timeoutMs?: number } = {}): Promise<JSONWebKeySet> {
+  requireSecureUrl(url, 'JWKS URL');
+  let pending = cache.get(url);
+  if (!pending) {
+    pending = load(ctx, url, options.timeoutMs ?? 10_000);
+    cache.set(url, pending);
+    pending.catch(() => cache.delete(url));
+  }
+  return pending;
+}
+
+async function load(ctx: Context, url: string, timeoutMs: number): Promise<JSONWebKeySet> {
+  const http = await ctx.http({ maxBodyBytes: MAX_JWKS_BYTES, timeoutMs });
+  const res = await http.request({ url, headers: { accept: 'application/jwk-set+json, application/json' } });
+  if (res.status !== 200) throw new NetworkError(`JWKS at ${url}: HTTP ${res.status}`, 'ERR_JWKS_HTTP');
+  const doc = res.json() as { keys?: unknown };
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.keys)) {
+    throw new InputError(`JWKS at ${url} has no "keys" array`, 'ERR_JWKS_INVALID');
+  }
+  return doc as JSONWebKeySet;
+}
