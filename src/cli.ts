@@ -1,4 +1,4 @@
-import { createContext, type Context, type ContextOverrides, type Env } from './context.js';
+import type { Context, ContextOverrides, Env } from './context.js';
 import { describeCause, ExitCode, isApikitError } from './errors.js';
 import type { IO } from './io/io.js';
 import { version } from './version.js';
@@ -13,6 +13,9 @@ export async function main(argv: string[], io: IO, env: Env, overrides: ContextO
     io.stdout.write(version() + '\n');
     return ExitCode.OK;
   }
+  const { createContext } = await import('./context.js');
+  const { prepareColors } = await import('./io/io.js');
+  await prepareColors(io);
   const ctx = createContext(io, env, overrides);
   try {
     const { runProgram } = await import('./program.js');

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { Readable, Writable } from 'node:stream';
 
 /**
@@ -15,8 +15,10 @@ export interface IO {
   stderrIsTTY: boolean;
   /** Terminal width for tables (80 when unknown). */
   columns: number;
-  /** Chalk per stream: colour only where that stream is a terminal, unless forced. */
+  /** Chalk per stream: colour only where that stream is a terminal, unless forced (see prepareColors). */
   color: { out: ChalkInstance; err: ChalkInstance };
+  /** The colour level decided for each stream. */
+  colorLevel: { out: ColorLevel; err: ColorLevel };
 }
 
 export interface StreamFacts {
@@ -67,9 +69,31 @@ export function createIO(
     stdoutIsTTY,
     stderrIsTTY,
     columns: facts.columns ?? 80,
-    color: {
-      out: new Chalk({ level: colorLevel(stdoutIsTTY, env, noColor) }),
-      err: new Chalk({ level: colorLevel(stderrIsTTY, env, noColor) }),
-    },
+    color: { out: PLAIN, err: PLAIN },
+    colorLevel: { out: colorLevel(stdoutIsTTY, env, noColor), err: colorLevel(stderrIsTTY, env, noColor) },
+  };
+}
+
+/**
+ * A stand-in with chalk's call shape that adds no colour. Piped output (the common case for scripts and
+ * benchmarks) never pays for loading chalk; prepareColors swaps in real chalk where a stream gets colour.
+ */
+const PLAIN: ChalkInstance = new Proxy(
+  function plain(...text: unknown[]) {
+    return text.join(' ');
+  },
+  {
+    get: (_target, prop) => (prop === 'level' ? 0 : PLAIN),
+    set: () => true,
+  },
+) as unknown as ChalkInstance;
+
+/** Loads chalk only if some stream is to be coloured. Called by main before any command runs. */
+export async function prepareColors(io: IO): Promise<void> {
+  if (io.colorLevel.out === 0 && io.colorLevel.err === 0) return;
+  const { Chalk } = await import('chalk');
+  io.color = {
+    out: io.colorLevel.out === 0 ? PLAIN : new Chalk({ level: io.colorLevel.out }),
+    err: io.colorLevel.err === 0 ? PLAIN : new Chalk({ level: io.colorLevel.err }),
   };
 }

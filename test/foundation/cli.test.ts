@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../src/cli.js';
+import { ApikitError, AuthError, ExitCode, InputError, NetworkError, UsageError } from '../../src/errors.js';
+import { BIN, hasStackTrace, runBin, runCli } from '../helpers/cli.js';
+
+describe('apikit entry point', () => {
+  it.each([
+    { argv: ['--version'], code: 0, stdout: /^\d+\.\d+\.\d+\n$/ },
+    { argv: ['-V'], code: 0, stdout: /^\d+\.\d+\.\d+\n$/ },
+    { argv: ['--help'], code: 0, stdout: /Usage: apikit[\s\S]*keys[\s\S]*jwt[\s\S]*Examples:/ },
+    { argv: ['help'], code: 0, stdout: /Usage: apikit/ },
+  ])('$argv → exit $code', async ({ argv, code, stdout }) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(code);
+    expect(r.stdout).toMatch(stdout);
+    expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    { argv: ['kyes'], stderr: /unknown command 'kyes'[\s\S]*Did you mean keys\?/ },
+    { argv: ['--bogus'], stderr: /unknown option '--bogus'/ },
+    { argv: ['keys', 'generat'], stderr: /unknown command 'generat'|Did you mean generate/ },
+  ])('usage error $argv → exit 2 with a suggestion, no stack trace', async ({ argv, stderr }) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(stderr);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout).toBe('');
+  });
+
+  it('colours commander errors only on a terminal', async () => {
+    const tty = await runCli(['--bogus'], { tty: true });
+    const piped = await runCli(['--bogus'], { tty: false });
+    expect(tty.stderr).toContain('\u001b[');
+    expect(piped.stderr).not.toContain('\u001b[');
+    const noColor = await runCli(['--bogus'], { tty: true, env: { NO_COLOR: '1' } });
+    expect(noColor.stderr).not.toContain('\u001b[');
+  });
+
+  it('the built binary sets the exit code and prints no stack trace for unknown flags', async () => {
+    const ok = await runBin(['--version']);
+    expect(ok.code).toBe(0);
+    const bad = await runBin(['--nope']);
+    expect(bad.code).toBe(2);
+    expect(hasStackTrace(bad.stderr)).toBe(false);
+  });
+});
+
+describe('exitCodeFor: the one error → exit code map', () => {
+  it.each([
+    [new UsageError('x'), ExitCode.USAGE],
+    [new InputError('x'), ExitCode.USAGE],
+    [new NetworkError('x'), ExitCode.NETWORK],
+    [new AuthError('x'), ExitCode.AUTH],
+    [new ApikitError('x', 'ERR_X', ExitCode.VERDICT), ExitCode.VERDICT],
+    [Object.assign(new Error('x'), { code: 'commander.unknownOption' }), ExitCode.USAGE],
+    [Object.assign(new Error('x'), { code: 'commander.helpDisplayed' }), ExitCode.OK],
+    [Object.assign(new Error('aborted'), { name: 'AbortError' }), ExitCode.INTERRUPTED],
+    [new TypeError('undefined is not a function'), ExitCode.INTERNAL],
+    ['a string', ExitCode.INTERNAL],
+  ])('%s → %i', (err, code) => {
+    expect(exitCodeFor(err)).toBe(code);
+  });
+});
+
+describe('lazy loading', () => {
+  const recorder = join(import.meta.dirname, '..', 'helpers', 'record-imports.mjs');
+  const importsOf = (...argv: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', recorder, BIN, ...argv], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    return [...r.stderr.matchAll(/\[import\] (\S+)/g)].map((m) => m[1]!);
+  };
+
+  it('`apikit --help` loads commander and nothing heavy', () => {
+    const imported = importsOf('--help');
+    expect(imported).toContain('commander'); // the recorder sees packages
+    expect(imported.filter((s) => /^(undici|jose|conf|chalk|open|cli-table3)(\/|$)/.test(s))).toEqual([]);
+  });
+
+  it('`apikit --version` loads no package at all', () => {
+    expect(importsOf('--version')).toEqual([]);
+  });
+});
