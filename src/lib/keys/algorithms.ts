@@ -23,11 +23,19 @@ export function isJwsAlgorithm(alg: string): alg is JwsAlgorithm {
 }
 
 /** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
-export const HMAC_MIN_BYTES: Record<'HS256' | 'HS384' | 'HS512', number> = { HS256: 32, HS384: 48, HS512: 64 };
+export const HMAC_MIN_BYTES: Record<'HS256' | 'HS384' | 'HS512', number> = {
+  HS256: 32,
+  HS384: 48,
+  HS512: 64,
+};
 
 export const MIN_RSA_BITS = 2048;
 
-export const CURVE_ALG: Record<string, JwsAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+export const CURVE_ALG: Record<string, JwsAlgorithm> = {
+  'P-256': 'ES256',
+  'P-384': 'ES384',
+  'P-521': 'ES512',
+};
 
 /** Node reports OpenSSL curve names; JOSE uses the NIST ones. */
 export function joseCurveName(nodeCurve: string | undefined): string | undefined {

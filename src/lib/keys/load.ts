@@ -113,11 +113,20 @@ function loadPem(text: string, source: string, options: LoadOptions): KeySet {
   const pem = block[0];
   const format = PEM_FORMATS[label];
   if (!format) {
-    throw bad(source, `unsupported PEM block "${label}" (expected a key or a certificate)`, 'ERR_KEY_PEM_UNSUPPORTED');
+    throw bad(
+      source,
+      `unsupported PEM block "${label}" (expected a key or a certificate)`,
+      'ERR_KEY_PEM_UNSUPPORTED',
+    );
   }
   const legacyEncrypted = /Proc-Type:\s*4,ENCRYPTED/i.test(block[2]!);
   if ((format === 'encrypted-pkcs8' || legacyEncrypted) && options.passphrase === undefined) {
-    throw bad(source, 'the private key is encrypted and no passphrase was given', 'ERR_KEY_ENCRYPTED', 'give the passphrase with --passphrase-env VAR or --passphrase-file FILE');
+    throw bad(
+      source,
+      'the private key is encrypted and no passphrase was given',
+      'ERR_KEY_ENCRYPTED',
+      'give the passphrase with --passphrase-env VAR or --passphrase-file FILE',
+    );
   }
   try {
     if (format === 'x509') {
@@ -137,7 +146,11 @@ function loadPem(text: string, source: string, options: LoadOptions): KeySet {
     if (options.passphrase !== undefined && /INTERRUPTED|BAD_DECRYPT|DECRYPT/i.test(code + String(err))) {
       throw bad(source, 'wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
     }
-    throw bad(source, `malformed ${label} (the base64 body is damaged or truncated)`, 'ERR_KEY_PEM_MALFORMED');
+    throw bad(
+      source,
+      `malformed ${label} (the base64 body is damaged or truncated)`,
+      'ERR_KEY_PEM_MALFORMED',
+    );
   }
 }
 
@@ -182,7 +195,11 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
   if (isPrivate) {
     for (const member of required.private) {
       if (typeof value[member] !== 'string') {
-        throw bad(source, `${where} is a private ${kty} key but is missing "${member}"`, 'ERR_KEY_JWK_MEMBER');
+        throw bad(
+          source,
+          `${where} is a private ${kty} key but is missing "${member}"`,
+          'ERR_KEY_JWK_MEMBER',
+        );
       }
     }
   }
@@ -219,6 +236,8 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
  */
 function loadSecret(buf: Buffer, source: string): KeySet {
   const text = buf.toString('utf8');
+  // Control characters (other than whitespace) mean binary bytes, not a line of text.
+  // eslint-disable-next-line no-control-regex
   const isText = !text.includes('\uFFFD') && !/[\x00-\x08\x0e-\x1f\x7f]/.test(text);
   let bytes: Buffer;
   if (isText) {
@@ -233,7 +252,8 @@ function loadSecret(buf: Buffer, source: string): KeySet {
     }
     bytes = Buffer.from(line, 'utf8');
   } else {
-    if (buf.length < 16) throw bad(source, 'not a key: too short to be an HMAC secret', 'ERR_KEY_UNRECOGNISED');
+    if (buf.length < 16)
+      throw bad(source, 'not a key: too short to be an HMAC secret', 'ERR_KEY_UNRECOGNISED');
     bytes = buf;
   }
   return { source, format: 'secret', keys: [describe(createSecretKey(bytes), 'secret', {})] };
@@ -255,7 +275,13 @@ function describe(
     rsaPssOid: false,
   };
   if (key.type === 'secret') {
-    return { ...base, publicKey: undefined, kty: 'oct', crv: undefined, bits: (key.symmetricKeySize ?? 0) * 8 };
+    return {
+      ...base,
+      publicKey: undefined,
+      kty: 'oct',
+      crv: undefined,
+      bits: (key.symmetricKeySize ?? 0) * 8,
+    };
   }
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
   const details = key.asymmetricKeyDetails ?? {};
@@ -276,12 +302,26 @@ function describe(
     case 'ed448':
     case 'x25519':
     case 'x448': {
-      const crv = { ed25519: 'Ed25519', ed448: 'Ed448', x25519: 'X25519', x448: 'X448' }[key.asymmetricKeyType];
+      const crv = { ed25519: 'Ed25519', ed448: 'Ed448', x25519: 'X25519', x448: 'X448' }[
+        key.asymmetricKeyType
+      ];
       return { ...base, publicKey, kty: 'OKP', crv, bits: undefined };
     }
     default:
       throw new InputError(`unsupported key type "${key.asymmetricKeyType ?? 'unknown'}"`, 'ERR_KEY_TYPE');
   }
+}
+
+/** A LoadedKey for a KeyObject made in memory (e.g. just generated), described exactly as the loader would. */
+export function loadedKeyFromKeyObject(
+  key: KeyObject,
+  meta: { kid?: string | undefined; alg?: string | undefined; use?: string | undefined } = {},
+): LoadedKey {
+  return describe(
+    key,
+    key.type === 'secret' ? 'secret' : key.type === 'private' ? 'private' : 'public',
+    meta,
+  );
 }
 
 function certificateInfo(cert: X509Certificate): CertificateInfo {

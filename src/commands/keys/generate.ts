@@ -1,0 +1,132 @@
+import { Option, type Command } from 'commander';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { writeFilesAtomic } from '../../files/atomic-write.js';
+import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/keys/algorithms.js';
+import { generateKey, isHmacAlgorithm, isRsaAlgorithm, plannedFiles } from '../../lib/keys/generate.js';
+import { loadedKeyFromKeyObject, publicJwk } from '../../lib/keys/load.js';
+import { thumbprint } from '../../lib/keys/thumbprint.js';
+import { octalMode } from './common.js';
+
+export interface KeysGenerateOptions {
+  alg: string;
+  out: string;
+  kid?: string | undefined;
+  bits?: number | undefined;
+  force?: boolean | undefined;
+}
+
+export interface KeysGenerateResult {
+  alg: JwsAlgorithm;
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct';
+  /** null for HMAC secrets: a bare secret file has nowhere to keep one. */
+  kid: string | null;
+  /** RFC 7638 SHA-256 thumbprint of the public key (null for HMAC secrets). */
+  thumbprint: string | null;
+  files: { path: string; mode: string; contents: 'private-key' | 'public-key' | 'jwks' | 'secret' }[];
+}
+
+export function registerKeysGenerate(parent: Command, ctx: Context): void {
+  parent
+    .command('generate')
+    .description(
+      'generate a signing key: PREFIX.key.pem, PREFIX.pub.pem and PREFIX.jwks.json (HMAC: PREFIX.secret)',
+    )
+    .usage('--alg <ALG> --out <PREFIX> [--kid <KID>] [--bits <N>] [--force]')
+    .addOption(
+      new Option('--alg <ALG>', 'JWS algorithm the key is for')
+        .choices([...JWS_ALGORITHMS])
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option('--out <PREFIX>', 'path prefix of the files to write').makeOptionMandatory())
+    .option('--kid <KID>', 'key id for the JWKS (default: the RFC 7638 SHA-256 thumbprint)')
+    .option('--bits <N>', 'RSA modulus size (RS*/PS* only; at least 2048; default 2048)')
+    .option('--force', 'overwrite existing files')
+    .addHelpText(
+      'after',
+      `
+Private files are written 0600, public ones 0644, all or nothing; existing files are kept unless --force.
+PS256/384/512 keys are ordinary RSA keys tagged alg PS*. HMAC secrets are one line of base64url text
+(32/48/64 random bytes); the key is that text as written.
+
+Examples:
+  $ apikit keys generate --alg ES256 --out signing
+  $ apikit keys generate --alg RS256 --bits 3072 --kid 2026-01 --out keys/api
+  $ apikit keys generate --alg HS256 --out webhook
+  $ apikit keys generate --alg EdDSA --out ed --json`,
+    )
+    .action(async (flags: { alg: string; out: string; kid?: string; bits?: string; force?: boolean }) => {
+      const bits = flags.bits === undefined ? undefined : parseBits(flags.bits);
+      const result = await runKeysGenerate(
+        { alg: flags.alg, out: flags.out, kid: flags.kid, bits, force: flags.force },
+        ctx,
+      );
+      renderKeysGenerate(result, ctx);
+    });
+}
+
+function parseBits(text: string): number {
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`--bits "${text}" is not a number of bits`, 'ERR_KEYS_RSA_BITS');
+  return Number(text);
+}
+
+export async function runKeysGenerate(opts: KeysGenerateOptions, _ctx: Context): Promise<KeysGenerateResult> {
+  if (!isJwsAlgorithm(opts.alg)) {
+    throw new UsageError(`--alg "${opts.alg}" is not one of ${JWS_ALGORITHMS.join(', ')}`, 'ERR_KEYS_ALG');
+  }
+  const alg = opts.alg;
+  if (opts.bits !== undefined && !isRsaAlgorithm(alg)) {
+    throw new UsageError(`--bits applies to RSA keys (RS*/PS*), not ${alg}`, 'ERR_USAGE');
+  }
+  if (opts.kid !== undefined && isHmacAlgorithm(alg)) {
+    throw new UsageError(
+      '--kid has no place in an HMAC secret file (a secret is never published in a JWKS; set the kid when you sign)',
+      'ERR_USAGE',
+    );
+  }
+  if (opts.kid === '') throw new UsageError('--kid is empty', 'ERR_USAGE');
+  if (opts.out === '' || opts.out.endsWith('/')) {
+    throw new UsageError(`--out "${opts.out}" must be a path prefix such as keys/signing`, 'ERR_USAGE');
+  }
+
+  const key = await generateKey(alg, opts.bits === undefined ? {} : { bits: opts.bits });
+  let kid: string | null = null;
+  let tp: string | null = null;
+  let jwk: Record<string, unknown> = {};
+  if (key.type === 'asymmetric') {
+    const pub = publicJwk(loadedKeyFromKeyObject(key.publicKey));
+    tp = (await thumbprint(pub)).thumbprint;
+    kid = opts.kid ?? tp;
+    jwk = { ...pub, kid, alg, use: 'sig' };
+  }
+  const files = plannedFiles(opts.out, key, jwk);
+  await writeFilesAtomic(files, { force: opts.force === true });
+  return {
+    alg,
+    kty: key.type === 'secret' ? 'oct' : (jwk.kty as 'RSA' | 'EC' | 'OKP'),
+    kid,
+    thumbprint: tp,
+    files: files.map((f) => ({ path: f.path, mode: octalMode(f.mode), contents: f.contents })),
+  };
+}
+
+const DESCRIPTIONS = {
+  'private-key': 'private key, PKCS#8',
+  'public-key': 'public key, SPKI',
+  jwks: 'public JWKS',
+  secret: 'HMAC secret',
+} as const;
+
+export function renderKeysGenerate(result: KeysGenerateResult, ctx: Context): void {
+  if (ctx.flags.json) {
+    ctx.out.json(result);
+    return;
+  }
+  const c = ctx.io.color.out;
+  for (const f of result.files) {
+    ctx.out.result(`wrote ${f.path}  ${c.dim(`(${DESCRIPTIONS[f.contents]}, mode ${f.mode})`)}`);
+  }
+  if (result.kid !== null) ctx.out.result(`kid: ${result.kid}`);
+  ctx.out.result(`alg: ${result.alg}`);
+}
