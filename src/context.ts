@@ -1,6 +1,5 @@
 import type { Dispatcher } from 'undici';
 import type { ConfigStore } from './config/store.js';
-import { UsageError } from './errors.js';
 import type { HttpClient, HttpClientOptions } from './http/client.js';
 import type { IO } from './io/io.js';
 import { createOutput, type Output } from './io/output.js';
@@ -102,10 +101,12 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
       child.unref();
     },
     async profileAccessToken(profile) {
-      // Filled in by the login issue (src/auth/); until then profiles cannot hold tokens.
-      throw new UsageError(`profile "${profile}" has no stored session`, 'ERR_PROFILE_NO_SESSION', {
-        hint: `apikit login --profile ${profile}`,
-      });
+      // src/auth/: the same lock-protected refresh as `apikit token`.
+      const [{ getAccessToken }, { resolveProfileName }] = await Promise.all([
+        import('./auth/access-token.js'),
+        import('./auth/profile.js'),
+      ]);
+      return (await getAccessToken(ctx, resolveProfileName(profile, env))).tokens.accessToken;
     },
     async dispose() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));

@@ -10,11 +10,7 @@ import { UsageError } from '../errors.js';
 export type GrantKind = 'authorization_code' | 'device_code' | 'client_credentials';
 
 export type ClientAuthMethod =
-  | 'none'
-  | 'client_secret_basic'
-  | 'client_secret_post'
-  | 'private_key_jwt'
-  | 'client_secret_jwt';
+  'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
 
 export interface ClientAuthConfig {
   method: ClientAuthMethod;

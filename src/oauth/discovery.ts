@@ -1,15 +1,17 @@
 import type { Context } from '../context.js';
 import { InputError, NetworkError } from '../errors.js';
+import type { HttpClient } from '../http/client.js';
 import { discoveryUrls, requireSecureUrl, validateMetadata, type ServerMetadata } from '../lib/oauth/metadata.js';
 
 /**
  * Fetches an issuer's metadata: RFC 8414 `/.well-known/oauth-authorization-server` first, then OIDC
  * `/.well-known/openid-configuration`. The document's `issuer` must equal `issuer` exactly.
  * Network failures and 5xx → exit 3; an issuer with neither document → exit 3 naming both URLs.
+ * `client` lets a command reuse its own client (the user's --timeout and -H apply to discovery too).
  */
-export async function discover(ctx: Context, issuer: string): Promise<ServerMetadata> {
+export async function discover(ctx: Context, issuer: string, client?: HttpClient): Promise<ServerMetadata> {
   requireSecureUrl(issuer, '--issuer');
-  const http = await ctx.http({ maxBodyBytes: 512 * 1024 });
+  const http = client ?? (await ctx.http({ maxBodyBytes: 512 * 1024 }));
   const tried: string[] = [];
   for (const url of discoveryUrls(issuer)) {
     const res = await http.request({ url, headers: { accept: 'application/json' } });

@@ -4,20 +4,27 @@ import { InputError, NetworkError } from '../errors.js';
 import { requireSecureUrl } from '../lib/oauth/metadata.js';
 
 /**
- * Fetches a JWKS over HTTP(S) with a timeout and a size cap; the result is cached per process (a batch verify
- * fetches once). The URL must be https, or http on loopback. Only URLs the USER supplied (or the issuer's
- * discovery document names) are ever fetched — never a token's jku/x5u.
+ * Fetches a JWKS over HTTP(S) with a timeout and a size cap; the result is cached per run (per Context: a batch
+ * verify fetches once, and an embedder or test running many commands in one process never sees a stale set).
+ * The URL must be https, or http on loopback. Only URLs the USER supplied (or the issuer's discovery document
+ * names) are ever fetched — never a token's jku/x5u.
  */
 const MAX_JWKS_BYTES = 512 * 1024;
-const cache = new Map<string, Promise<JSONWebKeySet>>();
+const caches = new WeakMap<Context, Map<string, Promise<JSONWebKeySet>>>();
 
 export function fetchJwks(ctx: Context, url: string, options: { timeoutMs?: number } = {}): Promise<JSONWebKeySet> {
   requireSecureUrl(url, 'JWKS URL');
+  let cache = caches.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    caches.set(ctx, cache);
+  }
   let pending = cache.get(url);
   if (!pending) {
     pending = load(ctx, url, options.timeoutMs ?? 10_000);
     cache.set(url, pending);
-    pending.catch(() => cache.delete(url));
+    const owner = cache;
+    pending.catch(() => owner.delete(url));
   }
   return pending;
 }

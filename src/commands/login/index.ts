@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { registerLogin } from './login.js';
 
-// Placeholder: the login issue replaces this with the real verbs.
-export function register(program: Command, _ctx: Context): void {
-  program.command('login').description('(not built yet)');
+/** `apikit login`: one verb, the group itself. */
+export function register(program: Command, ctx: Context): void {
+  registerLogin(program, ctx);
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { registerLogout } from './logout.js';
 
-// Placeholder: the logout issue replaces this with the real verbs.
-export function register(program: Command, _ctx: Context): void {
-  program.command('logout').description('(not built yet)');
+/** `apikit logout`: one verb, the group itself. */
+export function register(program: Command, ctx: Context): void {
+  registerLogout(program, ctx);
 }

@@ -1,0 +1,61 @@
+import type { Context } from '../context.js';
+import { AuthError } from '../errors.js';
+import { expiryOf } from '../lib/oauth/token-lifetime.js';
+import type { TokenResponse } from '../oauth/token-endpoint.js';
+import type { ProfileTokens } from './profile.js';
+
+/**
+ * Turns a token response into what a profile stores. Only Bearer tokens are usable by apikit's HTTP commands
+ * (DPoP would need a proof per request), so anything else is refused before it is stored.
+ */
+export async function tokensFromResponse(
+  ctx: Context,
+  res: TokenResponse,
+  previous?: ProfileTokens,
+): Promise<ProfileTokens> {
+  if (res.token_type.toLowerCase() !== 'bearer') {
+    throw new AuthError(
+      `the server issued a "${res.token_type.slice(0, 40)}" token; apikit can only use Bearer tokens`,
+      'ERR_TOKEN_TYPE',
+    );
+  }
+  const now = ctx.clock.now();
+  return {
+    accessToken: res.access_token,
+    tokenType: 'Bearer',
+    // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
+    refreshToken: res.refresh_token ?? previous?.refreshToken,
+    idToken: res.id_token ?? previous?.idToken,
+    expiresAt: expiryOf(
+      now,
+      res.expires_in,
+      res.expires_in === undefined ? await jwtExp(res.access_token) : undefined,
+    ),
+    scope: res.scope ?? previous?.scope,
+    obtainedAt: now,
+  };
+}
+
+/** `exp` of a JWT access token (unverified: used only to schedule a refresh), or undefined. */
+async function jwtExp(token: string): Promise<number | undefined> {
+  if (token.split('.').length !== 3) return undefined;
+  try {
+    const { decodeJwt } = await import('jose/jwt/decode');
+    const exp = decodeJwt(token).exp;
+    return typeof exp === 'number' ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `sub` of a JWT access token, unverified (a display name for client-credential or ID-token-less profiles). */
+export async function jwtSubject(token: string): Promise<string | undefined> {
+  if (token.split('.').length !== 3) return undefined;
+  try {
+    const { decodeJwt } = await import('jose/jwt/decode');
+    const sub = decodeJwt(token).sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}

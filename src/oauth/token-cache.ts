@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
+
+/**
+ * The client-credentials token cache: token-cache.json (0600) in the config dir (0700). A CI job that calls
+ * `apikit token client-credentials` in every step gets one token from the server, not one per step.
+ * Only what the server returned is stored — never the client secret or the private key, and not even a hash
+ * of them (a fast hash of a guessable secret would be as good as the secret).
+ */
+export const CACHE_FILE = 'token-cache.json';
+
+/** What identifies a token: a different value of any of these asks the server for a different token. */
+export interface CacheKeyFields {
+  /** The token endpoint, or the issuer whose metadata names it ("issuer:" prefix). */
+  endpoint: string;
+  clientId: string;
+  /** The method asked for; "default:secret" / "default:private-key" when left to apikit and the server. */
+  authMethod: string;
+  scope?: string | undefined;
+  resource?: string[] | undefined;
+  audience?: string | undefined;
+  params?: Record<string, string> | undefined;
+}
+
+export interface CachedToken {
+  key: CacheKeyFields;
+  /** The whole token response as the server sent it (expires_in as of obtainedAt). */
+  response: Record<string, unknown>;
+  /** Epoch milliseconds. */
+  obtainedAt: number;
+  expiresAt: number;
+  tokenEndpoint: string;
+  authMethod: string;
+}
+
+interface CacheFile {
+  version: 1;
+  entries: Record<string, CachedToken>;
+}
+
+/**
+ * A stable id for the key fields. Scopes and resources are sets (RFC 6749 §3.3, RFC 8707 §2), so their order
+ * does not make a different token.
+ */
+export function cacheKey(fields: CacheKeyFields): string {
+  const scope = fields.scope ? [...new Set(fields.scope.split(' ').filter(Boolean))].sort().join(' ') : '';
+  const canonical = JSON.stringify([
+    fields.endpoint,
+    fields.clientId,
+    fields.authMethod,
+    scope,
+    [...new Set(fields.resource ?? [])].sort(),
+    fields.audience ?? '',
+    Object.entries(fields.params ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+async function cachePath(ctx: Context): Promise<string> {
+  return join((await ctx.config()).dir, CACHE_FILE);
+}
+
+async function readCache(path: string): Promise<CacheFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { version: 1, entries: {} };
+  }
+  try {
+    const doc = JSON.parse(text) as Partial<CacheFile>;
+    if (doc && doc.version === 1 && typeof doc.entries === 'object' && doc.entries !== null) {
+      return { version: 1, entries: doc.entries };
+    }
+  } catch {
+    // A damaged cache is only a cache: start afresh (it is rewritten whole on the next store).
+  }
+  return { version: 1, entries: {} };
+}
+
+/** The cached token for `id` if more than `minTtlMs` of its lifetime remains at `ctx.clock.now()`. */
+export async function lookupCachedToken(
+  ctx: Context,
+  id: string,
+  minTtlMs: number,
+): Promise<CachedToken | undefined> {
+  const cache = await readCache(await cachePath(ctx));
+  const entry = cache.entries[id];
+  if (!entry || typeof entry.expiresAt !== 'number' || typeof entry.response?.access_token !== 'string')
+    return undefined;
+  if (entry.expiresAt - ctx.clock.now() <= minTtlMs) return undefined;
+  ctx.redactor.add(entry.response.access_token);
+  return entry;
+}
+
+/** Stores a token under `id`, dropping entries that have expired, under the cache's cross-process lock. */
+export async function storeCachedToken(ctx: Context, id: string, entry: CachedToken): Promise<void> {
+  const store = await ctx.config();
+  const path = join(store.dir, CACHE_FILE);
+  await store.withLock('token-cache', async () => {
+    const cache = await readCache(path);
+    const now = ctx.clock.now();
+    for (const [k, v] of Object.entries(cache.entries)) {
+      if (typeof v?.expiresAt !== 'number' || v.expiresAt <= now) delete cache.entries[k];
+    }
+    cache.entries[id] = entry;
+    // 0600, written atomically: a token is a bearer credential until it expires.
+    await writeFileAtomic(path, JSON.stringify(cache, null, 2) + '\n', 0o600, { force: true });
+  });
+}
+
+/**
+ * Runs `fn` holding a lock for one cache key, so that twenty parallel jobs asking for the same token wait for
+ * the first one's answer instead of each asking the server.
+ */
+export async function withCacheKeyLock<T>(ctx: Context, id: string, fn: () => Promise<T>): Promise<T> {
+  const store = await ctx.config();
+  return store.withLock(`token-cache-${id.slice(0, 16)}`, fn);
+}
