@@ -178,6 +178,17 @@ function inheritSharedFlags(flags: Flags, cmd: Command): void {
       flags[key] = parent.getOptionValue(key) as string;
     }
   }
+  // The parent's --profile and --check mean nothing here; taking them silently would mislead.
+  for (const [key, flag] of [
+    ['profile', '--profile'],
+    ['check', '--check'],
+  ] as const) {
+    if (parent.getOptionValueSource(key) === 'cli') {
+      throw new UsageError(`${flag} does not apply to \`token client-credentials\``, 'ERR_USAGE_FLAG', {
+        hint: key === 'profile' ? 'use --save-profile NAME to store the client as a profile' : undefined,
+      });
+    }
+  }
 }
 
 export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): TokenClientCredentialsOptions {

@@ -477,6 +477,16 @@ describe('errors', () => {
     ],
     ['an unset env var', ['--client-id', 'x', '--client-secret-env', 'NOPE'], /NOPE is not set/],
     [
+      "the parent's --profile",
+      ['--client-id', 'x', '--client-secret-env', 'BASIC_SECRET', '--profile', 'ci'],
+      /--profile does not apply to `token client-credentials`/,
+    ],
+    [
+      "the parent's --check",
+      ['--client-id', 'x', '--client-secret-env', 'BASIC_SECRET', '--check'],
+      /--check does not apply/,
+    ],
+    [
       'a missing key file',
       ['--client-id', 'x', '--private-key', '/nonexistent/k.pem'],
       /cannot read "\/nonexistent\/k.pem": no such file/,
