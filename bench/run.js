@@ -39,7 +39,11 @@ try {
     { name: 'apikit --help', argv: [bin, '--help'] },
     { name: 'apikit keys inspect <pem>', argv: [bin, 'keys', 'inspect', keyPem], target: 1.3 },
     { name: 'apikit jwt decode <token>', argv: [bin, 'jwt', 'decode', token], target: 1.2 },
-    { name: 'apikit jwt verify <token> --key <pem>', argv: [bin, 'jwt', 'verify', token, '--key', pubPem], target: 1.35 },
+    {
+      name: 'apikit jwt verify <token> --key <pem>',
+      argv: [bin, 'jwt', 'verify', token, '--key', pubPem],
+      target: 1.35,
+    },
   ];
   const samples = new Map(cases.map((c) => [c.name, []]));
   const status = new Map();
@@ -85,11 +89,21 @@ try {
   } else {
     const t = new Table({ head: ['start-up', 'runs', 'median ms', '× node', 'target', 'met', 'exit'] });
     for (const r of rows) {
-      t.push([r.name, r.runs, r.medianMs, r.ratio, r.target ?? '', r.met === null ? '' : r.met ? 'yes' : 'NO', r.exit]);
+      t.push([
+        r.name,
+        r.runs,
+        r.medianMs,
+        r.ratio,
+        r.target ?? '',
+        r.met === null ? '' : r.met ? 'yes' : 'NO',
+        r.exit,
+      ]);
     }
     console.log(t.toString());
     if (batch.length) {
-      const b = new Table({ head: ['batch verify', 'apikit tokens/s', 'jose loop tokens/s', 'ratio', 'target', 'met'] });
+      const b = new Table({
+        head: ['batch verify', 'apikit tokens/s', 'jose loop tokens/s', 'ratio', 'target', 'met'],
+      });
       for (const r of batch) {
         b.push([
           r.name,

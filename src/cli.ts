@@ -7,7 +7,12 @@ import { version } from './version.js';
  * main(argv, io, env, overrides) → exit code. Builds the program, runs the command, and maps whatever it throws
  * to an exit code and one message on stderr. Never exits the process: bin/apikit.js does that.
  */
-export async function main(argv: string[], io: IO, env: Env, overrides: ContextOverrides = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: IO,
+  env: Env,
+  overrides: ContextOverrides = {},
+): Promise<number> {
   // The fast path: `apikit --version` needs neither commander nor any command module.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     io.stdout.write(version() + '\n');
@@ -67,7 +72,9 @@ function reportError(err: unknown, ctx: Context): number {
     return exit;
   }
   write(`${c.red('internal error:')} ${describeCause(err)}`);
-  write('This is a bug in apikit. Please report it with the command you ran (re-run with --debug for details).');
+  write(
+    'This is a bug in apikit. Please report it with the command you ran (re-run with --debug for details).',
+  );
   if (ctx.flags.debug && err instanceof Error && err.stack) write(err.stack);
   return exit;
 }

@@ -79,6 +79,7 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
         headers: {},
         redactor,
         dispatcher: overrides.dispatcher,
+        signal: ctx.signal,
         trace: ctx.flags.verbose ? (line) => io.stderr.write(line + '\n') : undefined,
         ...stripUndefined(options),
       });

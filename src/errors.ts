@@ -96,7 +96,8 @@ export function describeCause(err: unknown): string {
     const inner = (err as { cause?: unknown }).cause;
     let text = err.message || err.name;
     if (typeof code === 'string' && !text.includes(code)) text = `${code}: ${text}`;
-    if (inner instanceof Error && inner.message && !text.includes(inner.message)) text += ` (${describeCause(inner)})`;
+    if (inner instanceof Error && inner.message && !text.includes(inner.message))
+      text += ` (${describeCause(inner)})`;
     return text;
   }
   return String(err);

@@ -71,7 +71,12 @@ export async function runProgram(argv: string[], ctx: Context): Promise<void> {
     });
 
   program.hook('preAction', (_root, action) => {
-    const opts = action.optsWithGlobals<{ json?: boolean; verbose?: boolean; debug?: boolean; color?: boolean }>();
+    const opts = action.optsWithGlobals<{
+      json?: boolean;
+      verbose?: boolean;
+      debug?: boolean;
+      color?: boolean;
+    }>();
     ctx.flags.json = opts.json === true;
     ctx.flags.verbose = opts.verbose === true;
     ctx.flags.debug = opts.debug === true;

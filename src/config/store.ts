@@ -46,9 +46,13 @@ export function openConfigStore(dir: string): ConfigStore {
     try {
       return structuredClone(conf.store);
     } catch (err) {
-      throw new InputError(`config file "${path}" is not valid JSON: ${describeCause(err)}`, 'ERR_CONFIG_INVALID', {
-        hint: `fix or remove ${path}`,
-      });
+      throw new InputError(
+        `config file "${path}" is not valid JSON: ${describeCause(err)}`,
+        'ERR_CONFIG_INVALID',
+        {
+          hint: `fix or remove ${path}`,
+        },
+      );
     }
   }
 

@@ -62,7 +62,10 @@ export async function writeFilesAtomic(files: FileToWrite[], options: WriteOptio
         hint: 'use --force to overwrite it',
       });
     }
-    throw new UsageError(`cannot write "${destinationFor(path, files)}": ${describeCause(err)}`, 'ERR_FILE_WRITE');
+    throw new UsageError(
+      `cannot write "${destinationFor(path, files)}": ${describeCause(err)}`,
+      'ERR_FILE_WRITE',
+    );
   }
 }
 
@@ -91,7 +94,10 @@ async function checkDestination(path: string, force: boolean): Promise<void> {
         const parent = await stat(dirname(path));
         if (!parent.isDirectory()) throw new Error('not a directory');
       } catch {
-        throw new UsageError(`cannot write "${path}": directory "${dirname(path)}" does not exist`, 'ERR_FILE_WRITE');
+        throw new UsageError(
+          `cannot write "${path}": directory "${dirname(path)}" does not exist`,
+          'ERR_FILE_WRITE',
+        );
       }
       return;
     }
@@ -99,6 +105,8 @@ async function checkDestination(path: string, force: boolean): Promise<void> {
   }
   if (info.isDirectory()) throw new UsageError(`cannot write "${path}": it is a directory`, 'ERR_FILE_WRITE');
   if (!force) {
-    throw new UsageError(`"${path}" already exists`, 'ERR_FILE_EXISTS', { hint: 'use --force to overwrite it' });
+    throw new UsageError(`"${path}" already exists`, 'ERR_FILE_EXISTS', {
+      hint: 'use --force to overwrite it',
+    });
   }
 }

@@ -11,7 +11,11 @@ export interface InputSource {
 export const DEFAULT_INPUT_LIMIT = 1024 * 1024;
 
 /** Reads a whole stream, refusing more than `limit` bytes. */
-export async function readStream(stream: Readable, limit = DEFAULT_INPUT_LIMIT, name = 'stdin'): Promise<Buffer> {
+export async function readStream(
+  stream: Readable,
+  limit = DEFAULT_INPUT_LIMIT,
+  name = 'stdin',
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -48,10 +52,12 @@ export async function readInput(
       info = await stat(name);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : describeCause(err);
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : describeCause(err);
       throw new InputError(`cannot read "${name}": ${why}`, 'ERR_INPUT_UNREADABLE');
     }
-    if (info.isDirectory()) throw new InputError(`cannot read "${name}": it is a directory`, 'ERR_INPUT_DIRECTORY');
+    if (info.isDirectory())
+      throw new InputError(`cannot read "${name}": it is a directory`, 'ERR_INPUT_DIRECTORY');
     if (info.size > limit) {
       throw new InputError(`cannot read "${name}": larger than ${limit} bytes`, 'ERR_INPUT_TOO_LARGE');
     }

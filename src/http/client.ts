@@ -1,6 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
-import { ApikitError, describeCause, ExitCode, NetworkError, UsageError } from '../errors.js';
+import {
+  ApikitError,
+  describeCause,
+  ExitCode,
+  InterruptedError,
+  NetworkError,
+  UsageError,
+} from '../errors.js';
 import type { Redactor } from '../io/redact.js';
 
 /**
@@ -29,6 +36,8 @@ export interface HttpClientOptions {
   redactor: Redactor;
   /** Tests may inject their own dispatcher; otherwise an Agent with the connect timeout is made. */
   dispatcher?: Dispatcher;
+  /** The user's interrupt (Ctrl-C): aborts requests in flight, which then fail with exit 130. */
+  signal?: AbortSignal;
 }
 
 export interface HttpRequest {
@@ -108,9 +117,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let sent = 0;
   let active = 0;
   const waiting: (() => void)[] = [];
-  const trace = options.trace
-    ? (line: string) => options.trace!(options.redactor.redact(line))
-    : undefined;
+  const trace = options.trace ? (line: string) => options.trace!(options.redactor.redact(line)) : undefined;
 
   async function acquire(): Promise<void> {
     if (active < options.concurrency) {
@@ -125,7 +132,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     else active--;
   }
 
-  async function once(method: string, url: URL, req: HttpRequest, redirects: string[]): Promise<HttpResponse> {
+  async function once(
+    method: string,
+    url: URL,
+    req: HttpRequest,
+    redirects: string[],
+  ): Promise<HttpResponse> {
     if (sent >= options.maxRequests) throw new BudgetExceededError(options.maxRequests);
     sent++;
     const headers: Record<string, string> = { 'user-agent': options.userAgent };
@@ -133,7 +145,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     const timeoutMs = req.timeoutMs ?? options.timeoutMs;
     const maxBody = req.maxBodyBytes ?? options.maxBodyBytes;
-    const signal = req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const signals = [AbortSignal.timeout(timeoutMs), req.signal, options.signal].filter(
+      (s) => s !== undefined,
+    );
+    const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 
     if (trace) {
       trace(`> ${method} ${url.href}`);
@@ -152,6 +167,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         signal,
       });
     } catch (err) {
+      if (options.signal?.aborted) throw new InterruptedError();
       throw networkError(method, url, err, timeoutMs);
     }
     const headersMs = performance.now() - t0;
@@ -180,6 +196,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     } catch (err) {
       if (err instanceof ApikitError) throw err;
+      if (options.signal?.aborted) throw new InterruptedError();
       throw networkError(method, url, err, timeoutMs);
     }
     const totalMs = performance.now() - t0;
@@ -230,7 +247,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           const location = res.header('location');
           if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
           if (redirects.length >= options.maxRedirects) {
-            throw new NetworkError(`too many redirects from ${url.host} (more than ${options.maxRedirects})`, 'ERR_HTTP_REDIRECTS');
+            throw new NetworkError(
+              `too many redirects from ${url.host} (more than ${options.maxRedirects})`,
+              'ERR_HTTP_REDIRECTS',
+            );
           }
           redirects.push(url.href);
           const next = new URL(location, url);
@@ -285,7 +305,12 @@ function makeResponse(fields: Omit<HttpResponse, 'text' | 'json' | 'header'>): H
   };
 }
 
-function traceBody(trace: (l: string) => void, dir: string, contentType: string | undefined, body: Buffer): void {
+function traceBody(
+  trace: (l: string) => void,
+  dir: string,
+  contentType: string | undefined,
+  body: Buffer,
+): void {
   if (body.length === 0) return;
   const textual = !contentType || /json|x-www-form-urlencoded|text\//i.test(contentType);
   if (!textual) {

@@ -66,7 +66,10 @@ function durationFlag(flag: string, value: string | undefined): number | undefin
     if (ms <= 0) throw new Error('zero');
     return ms;
   } catch {
-    throw new UsageError(`${flag} "${value}" is not a positive duration (e.g. 10s, 2m)`, 'ERR_USAGE_DURATION');
+    throw new UsageError(
+      `${flag} "${value}" is not a positive duration (e.g. 10s, 2m)`,
+      'ERR_USAGE_DURATION',
+    );
   }
 }
 
@@ -77,7 +80,9 @@ export async function resolveHttpFlags(flags: HttpFlags, ctx: Context): Promise<
     headers[name] = value;
     if (/^(authorization|cookie|proxy-authorization|x-api-key)$/i.test(name)) ctx.redactor.add(value);
   }
-  const auths = [flags.bearerEnv, flags.apiKeyEnv, flags.basicEnv, flags.profile].filter((v) => v !== undefined);
+  const auths = [flags.bearerEnv, flags.apiKeyEnv, flags.basicEnv, flags.profile].filter(
+    (v) => v !== undefined,
+  );
   if (auths.length > 1) {
     throw new UsageError(
       'choose one of --bearer-env, --api-key-env, --basic-env and --profile',

@@ -37,7 +37,11 @@ export type ColorLevel = 0 | 1 | 2 | 3;
  * NO_COLOR (any non-empty value, no-color.org) and --no-color switch colour off; FORCE_COLOR=1..3 forces it on
  * (0 or "false" switches it off); otherwise a terminal gets colour unless TERM is "dumb".
  */
-export function colorLevel(isTTY: boolean, env: Record<string, string | undefined>, noColorFlag: boolean): ColorLevel {
+export function colorLevel(
+  isTTY: boolean,
+  env: Record<string, string | undefined>,
+  noColorFlag: boolean,
+): ColorLevel {
   if (noColorFlag) return 0;
   const force = env.FORCE_COLOR;
   if (force !== undefined) {

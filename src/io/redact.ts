@@ -29,7 +29,8 @@ const HEADER_RE =
   /^(\s*[<>]?\s*(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|dpop)\s*:\s*)(.*)$/gim;
 const SCHEME_RE = /\b(Bearer|Basic|DPoP|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 // Three base64url segments, the first two starting like a JSON object ("eyJ"): a JWS or the head of a JWE.
-const JWT_RE = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
+const JWT_RE =
+  /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?/g;
 // PEM private key blocks.
 const PEM_RE = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
@@ -40,7 +41,12 @@ export class Redactor {
   add(value: string | undefined | null): void {
     if (!value || value.length < 4) return;
     this.#values.add(value);
-    const encoded = encodeURIComponent(value);
+    let encoded: string;
+    try {
+      encoded = encodeURIComponent(value);
+    } catch {
+      return; // a lone surrogate has no URL encoding, so it cannot appear encoded either
+    }
     if (encoded !== value) this.#values.add(encoded);
     const form = new URLSearchParams({ v: value }).toString().slice(2);
     if (form !== value) this.#values.add(form);

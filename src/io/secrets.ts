@@ -18,7 +18,10 @@ export interface SecretSource {
 export async function readSecret(ctx: Context, source: SecretSource, what: string): Promise<string> {
   const given = [source.env, source.file, source.stdin ? '-' : undefined].filter((v) => v !== undefined);
   if (given.length !== 1) {
-    throw new UsageError(`give the ${what} exactly one way: an env var, a file or stdin`, 'ERR_SECRET_SOURCE');
+    throw new UsageError(
+      `give the ${what} exactly one way: an env var, a file or stdin`,
+      'ERR_SECRET_SOURCE',
+    );
   }
   if (source.env !== undefined) return readEnvSecret(ctx, source.env, what);
   if (source.file !== undefined) return readFileSecret(ctx, source.file, what);
@@ -27,13 +30,20 @@ export async function readSecret(ctx: Context, source: SecretSource, what: strin
 
 export function readEnvSecret(ctx: Context, name: string, what: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new UsageError(`${what}: "${name.slice(0, 40)}" is not an environment variable name`, 'ERR_SECRET_ENV_NAME', {
-      hint: 'pass the NAME of a variable that holds the secret, never the secret itself',
-    });
+    throw new UsageError(
+      `${what}: "${name.slice(0, 40)}" is not an environment variable name`,
+      'ERR_SECRET_ENV_NAME',
+      {
+        hint: 'pass the NAME of a variable that holds the secret, never the secret itself',
+      },
+    );
   }
   const value = ctx.env[name];
   if (value === undefined || value === '') {
-    throw new UsageError(`${what}: environment variable ${name} is not set or empty`, 'ERR_SECRET_ENV_MISSING');
+    throw new UsageError(
+      `${what}: environment variable ${name} is not set or empty`,
+      'ERR_SECRET_ENV_MISSING',
+    );
   }
   ctx.redactor.add(value);
   return value;

@@ -1,7 +1,12 @@
 import type { Context } from '../context.js';
 import { InputError, NetworkError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
-import { discoveryUrls, requireSecureUrl, validateMetadata, type ServerMetadata } from '../lib/oauth/metadata.js';
+import {
+  discoveryUrls,
+  requireSecureUrl,
+  validateMetadata,
+  type ServerMetadata,
+} from '../lib/oauth/metadata.js';
 
 /**
  * Fetches an issuer's metadata: RFC 8414 `/.well-known/oauth-authorization-server` first, then OIDC
@@ -25,16 +30,27 @@ export async function discover(ctx: Context, issuer: string, client?: HttpClient
     const doc = res.json();
     return validateMetadata(doc, issuer, url);
   }
-  throw new NetworkError(`no discovery document for issuer ${issuer}: tried ${tried.join(', ')}`, 'ERR_DISCOVERY_NOT_FOUND', {
-    hint: 'check the issuer URL, or give the endpoints explicitly',
-  });
+  throw new NetworkError(
+    `no discovery document for issuer ${issuer}: tried ${tried.join(', ')}`,
+    'ERR_DISCOVERY_NOT_FOUND',
+    {
+      hint: 'check the issuer URL, or give the endpoints explicitly',
+    },
+  );
 }
 
 /** The endpoint a command needs from metadata, or a clear error that the issuer does not offer it. */
-export function requireEndpoint(meta: ServerMetadata, field: keyof ServerMetadata & string, what: string): string {
+export function requireEndpoint(
+  meta: ServerMetadata,
+  field: keyof ServerMetadata & string,
+  what: string,
+): string {
   const value = meta[field];
   if (typeof value !== 'string') {
-    throw new InputError(`issuer ${meta.issuer} does not advertise a ${what} ("${field}")`, 'ERR_DISCOVERY_ENDPOINT');
+    throw new InputError(
+      `issuer ${meta.issuer} does not advertise a ${what} ("${field}")`,
+      'ERR_DISCOVERY_ENDPOINT',
+    );
   }
   return value;
 }

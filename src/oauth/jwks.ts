@@ -12,7 +12,11 @@ import { requireSecureUrl } from '../lib/oauth/metadata.js';
 const MAX_JWKS_BYTES = 512 * 1024;
 const caches = new WeakMap<Context, Map<string, Promise<JSONWebKeySet>>>();
 
-export function fetchJwks(ctx: Context, url: string, options: { timeoutMs?: number } = {}): Promise<JSONWebKeySet> {
+export function fetchJwks(
+  ctx: Context,
+  url: string,
+  options: { timeoutMs?: number } = {},
+): Promise<JSONWebKeySet> {
   requireSecureUrl(url, 'JWKS URL');
   let cache = caches.get(ctx);
   if (!cache) {

@@ -54,7 +54,14 @@ export async function requestToken(
     if (v === undefined) continue;
     for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
   }
-  for (const secretParam of ['code', 'code_verifier', 'refresh_token', 'client_secret', 'client_assertion', 'device_code']) {
+  for (const secretParam of [
+    'code',
+    'code_verifier',
+    'refresh_token',
+    'client_secret',
+    'client_assertion',
+    'device_code',
+  ]) {
     ctx.redactor.add(body.get(secretParam));
   }
   const client = http ?? (await ctx.http({ maxBodyBytes: 1024 * 1024 }));
@@ -75,7 +82,10 @@ export async function requestToken(
   } catch {
     json = undefined;
   }
-  const obj = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  const obj =
+    typeof json === 'object' && json !== null && !Array.isArray(json)
+      ? (json as Record<string, unknown>)
+      : undefined;
   if (obj) {
     for (const field of ['access_token', 'refresh_token', 'id_token']) {
       if (typeof obj[field] === 'string') ctx.redactor.add(obj[field]);
@@ -89,11 +99,19 @@ export async function requestToken(
       endpoint,
     );
   }
-  if (res.status >= 500) throw new NetworkError(`token endpoint ${host} failed: HTTP ${res.status}`, 'ERR_TOKEN_HTTP');
+  if (res.status >= 500)
+    throw new NetworkError(`token endpoint ${host} failed: HTTP ${res.status}`, 'ERR_TOKEN_HTTP');
   if (res.status !== 200) {
-    throw new NetworkError(`token endpoint ${host} answered HTTP ${res.status} without an OAuth error`, 'ERR_TOKEN_HTTP');
+    throw new NetworkError(
+      `token endpoint ${host} answered HTTP ${res.status} without an OAuth error`,
+      'ERR_TOKEN_HTTP',
+    );
   }
-  if (!obj) throw new NetworkError(`token endpoint ${host} answered with something that is not a JSON object`, 'ERR_TOKEN_RESPONSE');
+  if (!obj)
+    throw new NetworkError(
+      `token endpoint ${host} answered with something that is not a JSON object`,
+      'ERR_TOKEN_RESPONSE',
+    );
   if (typeof obj.access_token !== 'string' || obj.access_token === '') {
     throw new NetworkError(`token endpoint ${host} answered without an access_token`, 'ERR_TOKEN_RESPONSE');
   }
@@ -101,8 +119,14 @@ export async function requestToken(
     throw new NetworkError(`token endpoint ${host} answered without a token_type`, 'ERR_TOKEN_RESPONSE');
   }
   const expiresIn = obj.expires_in;
-  if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0)) {
-    throw new NetworkError(`token endpoint ${host} answered with an invalid expires_in`, 'ERR_TOKEN_RESPONSE');
+  if (
+    expiresIn !== undefined &&
+    (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0)
+  ) {
+    throw new NetworkError(
+      `token endpoint ${host} answered with an invalid expires_in`,
+      'ERR_TOKEN_RESPONSE',
+    );
   }
   return {
     access_token: obj.access_token,

@@ -35,7 +35,11 @@ describe('writeFilesAtomic', () => {
         { path: join(dir, 'b.key'), data: 'new', mode: 0o600 },
         { path: join(dir, 'b.pub'), data: 'new', mode: 0o644 },
       ]),
-    ).rejects.toMatchObject({ code: 'ERR_FILE_EXISTS', exitCode: 2, hint: expect.stringContaining('--force') });
+    ).rejects.toMatchObject({
+      code: 'ERR_FILE_EXISTS',
+      exitCode: 2,
+      hint: expect.stringContaining('--force'),
+    });
     expect(readdirSync(dir)).toEqual(['b.pub']);
     expect(readFileSync(join(dir, 'b.pub'), 'utf8')).toBe('old');
   });

@@ -198,7 +198,10 @@ describe('http client', () => {
       await c.request({
         method: 'POST',
         url: `${base}/echo`,
-        headers: { authorization: 'Bearer abcdefghijklmnop', 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: 'Bearer abcdefghijklmnop',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'client_secret=registered-secret-value&refresh_token=rt-987654321&scope=read',
       });
     } finally {
@@ -208,7 +211,13 @@ describe('http client', () => {
     expect(trace).toContain(`> POST ${base}/echo`);
     expect(trace).toMatch(/< 200 \(/);
     expect(trace).toContain('scope=read');
-    for (const secret of ['abcdefghijklmnop', 'registered-secret-value', 'rt-987654321', 'tok-123456789', 'supersecretcookie']) {
+    for (const secret of [
+      'abcdefghijklmnop',
+      'registered-secret-value',
+      'rt-987654321',
+      'tok-123456789',
+      'supersecretcookie',
+    ]) {
       expect(trace).not.toContain(secret);
     }
   });

@@ -5,7 +5,10 @@ import { parseHeaderLine, resolveHttpFlags, type HttpFlags } from '../../src/htt
 import { createIO } from '../../src/io/io.js';
 
 function ctxWith(env: Record<string, string>) {
-  const io = createIO({ stdin: Readable.from([]), stdout: new PassThrough(), stderr: new PassThrough() }, env);
+  const io = createIO(
+    { stdin: Readable.from([]), stdout: new PassThrough(), stderr: new PassThrough() },
+    env,
+  );
   return createContext(io, env);
 }
 
@@ -47,11 +50,22 @@ describe('HTTP flags', () => {
     [{ maxBody: '-1' }, /--max-body/],
   ])('%j → exit 2 (%s)', async (flags, message) => {
     const ctx = ctxWith({ TOKEN: 'tok-abcdef', KEY: 'key-12345' });
-    await expect(resolveHttpFlags(flags, ctx)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+    await expect(resolveHttpFlags(flags, ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(message),
+    });
   });
 
   it('turns durations into client options', async () => {
-    const r = await resolveHttpFlags({ timeout: '5s', connectTimeout: '500ms', maxBody: '1024', followRedirects: true }, ctxWith({}));
-    expect(r.clientOptions).toEqual({ timeoutMs: 5000, connectTimeoutMs: 500, maxBodyBytes: 1024, followRedirects: true });
+    const r = await resolveHttpFlags(
+      { timeout: '5s', connectTimeout: '500ms', maxBody: '1024', followRedirects: true },
+      ctxWith({}),
+    );
+    expect(r.clientOptions).toEqual({
+      timeoutMs: 5000,
+      connectTimeoutMs: 500,
+      maxBodyBytes: 1024,
+      followRedirects: true,
+    });
   });
 });

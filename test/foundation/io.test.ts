@@ -27,7 +27,12 @@ describe('colorLevel', () => {
 
 function ctxWith(env: Record<string, string>, stdin = '', stdinIsTTY = false) {
   const io = createIO(
-    { stdin: Readable.from(stdin ? [Buffer.from(stdin)] : []), stdout: new PassThrough(), stderr: new PassThrough(), stdinIsTTY },
+    {
+      stdin: Readable.from(stdin ? [Buffer.from(stdin)] : []),
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdinIsTTY,
+    },
     env,
   );
   return createContext(io, env);
@@ -42,7 +47,9 @@ describe('readSecret', () => {
       expect(await readSecret(ctx, { env: 'S' }, 'client secret')).toBe('env-secret-1');
       expect(await readSecret(ctx, { file: join(dir, 's') }, 'client secret')).toBe('file-secret-1');
       expect(await readSecret(ctx, { stdin: true }, 'client secret')).toBe('stdin-secret-1');
-      expect(ctx.redactor.redact('env-secret-1 file-secret-1 stdin-secret-1')).toBe('[REDACTED] [REDACTED] [REDACTED]');
+      expect(ctx.redactor.redact('env-secret-1 file-secret-1 stdin-secret-1')).toBe(
+        '[REDACTED] [REDACTED] [REDACTED]',
+      );
     } finally {
       cleanup();
     }

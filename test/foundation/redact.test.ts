@@ -21,12 +21,27 @@ describe('Redactor', () => {
     ['> x-api-key: key-123456', '> x-api-key: [REDACTED]'],
     ['token is Bearer abcdefghijklmnop here', 'token is Bearer [REDACTED] here'],
     [`jwt ${JWT} end`, 'jwt [REDACTED] end'],
-    ['> grant_type=refresh_token&refresh_token=abc123&client_id=x', '> grant_type=refresh_token&refresh_token=[REDACTED]&client_id=x'],
-    ['< {"access_token":"abc.def","token_type":"Bearer"}', '< {"access_token":"[REDACTED]","token_type":"Bearer"}'],
+    [
+      '> grant_type=refresh_token&refresh_token=abc123&client_id=x',
+      '> grant_type=refresh_token&refresh_token=[REDACTED]&client_id=x',
+    ],
+    [
+      '< {"access_token":"abc.def","token_type":"Bearer"}',
+      '< {"access_token":"[REDACTED]","token_type":"Bearer"}',
+    ],
     ['GET /callback?code=xyz&state=abc', 'GET /callback?code=[REDACTED]&state=[REDACTED]'],
-    ['-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----'],
+    [
+      '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----',
+      '-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----',
+    ],
   ])('pattern %j', (input, output) => {
     expect(new Redactor().redact(input)).toBe(output);
+  });
+
+  it('accepts a value with a lone surrogate (no URL encoding exists for it)', () => {
+    const r = new Redactor();
+    expect(() => r.add('abc\ud800defgh')).not.toThrow();
+    expect(r.redact('x abc\ud800defgh y')).toBe('x [REDACTED] y');
   });
 
   it('leaves ordinary text alone', () => {

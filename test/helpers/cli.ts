@@ -32,7 +32,10 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
   const tty = options.tty ?? false;
   const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
-  const io = createIO({ stdin, stdout, stderr, stdinIsTTY: false, stdoutIsTTY: tty, stderrIsTTY: tty, columns: 100 }, env);
+  const io = createIO(
+    { stdin, stdout, stderr, stdinIsTTY: false, stdoutIsTTY: tty, stderrIsTTY: tty, columns: 100 },
+    env,
+  );
   const code = await main(argv, io, env, options.overrides);
   return { code, stdout: out, stderr: err };
 }

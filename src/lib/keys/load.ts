@@ -221,8 +221,13 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
       if (bytes.length === 0) throw bad(source, `${where} has an empty "k"`, 'ERR_KEY_JWK_MEMBER');
       return describe(createSecretKey(bytes), 'secret', meta);
     }
-    if (isPrivate) return describe(createPrivateKey({ key: jwk, format: 'jwk' }), 'private', meta);
-    return describe(createPublicKey({ key: jwk, format: 'jwk' }), 'public', meta);
+    const loaded = isPrivate
+      ? describe(createPrivateKey({ key: jwk, format: 'jwk' }), 'private', meta)
+      : describe(createPublicKey({ key: jwk, format: 'jwk' }), 'public', meta);
+    // Node accepts a modulus of only zero bytes; nothing can verify with it (and thumbprints fail on it).
+    if (loaded.kty === 'RSA' && !loaded.bits)
+      throw bad(source, `${where} has an empty RSA modulus "n"`, 'ERR_KEY_JWK_INVALID');
+    return loaded;
   } catch (err) {
     if (err instanceof InputError) throw err;
     throw bad(source, `${where} is not a valid ${kty} key (${shortReason(err)})`, 'ERR_KEY_JWK_INVALID');

@@ -41,7 +41,10 @@ export function requireSecureUrl(value: string, what: string): URL {
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new InputError(`${what} "${value}" must use https (plain http is allowed only on loopback)`, 'ERR_URL_INSECURE');
+  throw new InputError(
+    `${what} "${value}" must use https (plain http is allowed only on loopback)`,
+    'ERR_URL_INSECURE',
+  );
 }
 
 /** The two well-known locations for an issuer, in the order RFC 8414 §3 and OIDC Discovery §4 define. */
@@ -72,7 +75,9 @@ export function validateMetadata(doc: unknown, issuer: string, source: string): 
     throw new InputError(
       `discovery document at ${source} names issuer "${meta.issuer}", not "${issuer}"`,
       'ERR_DISCOVERY_ISSUER_MISMATCH',
-      { hint: 'pass exactly the issuer the server declares (trailing slash included); a mismatch can mean a mix-up attack' },
+      {
+        hint: 'pass exactly the issuer the server declares (trailing slash included); a mismatch can mean a mix-up attack',
+      },
     );
   }
   for (const field of [
@@ -87,7 +92,10 @@ export function validateMetadata(doc: unknown, issuer: string, source: string): 
     const value = meta[field];
     if (value === undefined) continue;
     if (typeof value !== 'string') {
-      throw new InputError(`discovery document at ${source}: "${field}" is not a string`, 'ERR_DISCOVERY_INVALID');
+      throw new InputError(
+        `discovery document at ${source}: "${field}" is not a string`,
+        'ERR_DISCOVERY_INVALID',
+      );
     }
     requireSecureUrl(value, `discovery "${field}"`);
   }

@@ -17,7 +17,10 @@ const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 export class DurationSyntaxError extends Error {
-  constructor(readonly input: string, readonly expected: string) {
+  constructor(
+    readonly input: string,
+    readonly expected: string,
+  ) {
     super(`"${input}" is not ${expected}`);
     this.name = 'DurationSyntaxError';
   }

@@ -30,6 +30,8 @@ beforeAll(() => {
   );
   inputs.jwkMissing = w('missing-y.jwk.json', JSON.stringify({ kty: 'EC', crv: 'P-256', x: jwk.x }));
   inputs.badJson = w('bad.json', '{"kty": "EC", ');
+  // Found by the fuzz test: Node accepts an all-zero modulus, jose's thumbprint does not.
+  inputs.zeroModulus = w('zero-n.jwk.json', JSON.stringify({ kty: 'RSA', n: 'A'.repeat(400), e: 'AQAB' }));
   inputs.encrypted = w(
     'enc.pem',
     ec.privateKey.export({
@@ -52,6 +54,7 @@ const CASES: { input: string; want: RegExp }[] = [
   { input: 'damaged', want: /malformed PRIVATE KEY/ },
   { input: 'jwkMissing', want: /missing "y"/ },
   { input: 'badJson', want: /not valid JSON/ },
+  { input: 'zeroModulus', want: /empty RSA modulus/ },
   { input: 'encrypted', want: /encrypted and no passphrase was given/ },
   { input: 'empty', want: /it is empty/ },
   { input: 'directory', want: /it is a directory/ },

@@ -1,0 +1,138 @@
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import { InputError } from '../../errors.js';
+import { lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
+import { decodeJws, decodeSegment, type JsonObject } from '../../lib/jwt/parse.js';
+import { timeClaims, type TimeClaim } from '../../lib/jwt/times.js';
+import {
+  DEFAULT_MAX_TOKEN_BYTES,
+  extractToken,
+  TokenFormatError,
+  tokenShape,
+} from '../../lib/jwt/token-text.js';
+import { colourJson } from './json-view.js';
+import { parseMaxSize, readTokenText, redactToken } from './token-input.js';
+
+/**
+ * `apikit jwt decode`: shows a token's header and claims WITHOUT verifying it — and says so every time.
+ * Start-up matters here (people paste tokens from logs): this path loads only jose's base64url decoder.
+ */
+export interface JwtDecodeOptions {
+  token: string | undefined;
+  maxSize?: string | undefined;
+}
+
+export interface JwtDecodeResult {
+  verified: false;
+  header: JsonObject;
+  payload: JsonObject;
+  signature: string;
+  times: TimeClaim[];
+  warnings: JwtWarning[];
+}
+
+export function registerJwtDecode(parent: Command, ctx: Context): void {
+  parent
+    .command('decode')
+    .summary("show a token's header and claims (does NOT verify the signature)")
+    .description(
+      'Decode a JWT without verifying it: header and payload as JSON, times as ISO-8601 and relative, and lint warnings (RFC 8725). Accepts the bare token, "Bearer <token>" or a whole "Authorization:" line.',
+    )
+    .argument('[token]', 'the token, or "-" (the default) to read it from stdin')
+    .option('--max-size <bytes>', `refuse tokens larger than this (default ${DEFAULT_MAX_TOKEN_BYTES})`)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ apikit jwt decode eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln
+  $ pbpaste | apikit jwt decode
+  $ grep -m1 Authorization access.log | apikit jwt decode --json | jq .payload.sub`,
+    )
+    .action(async (token: string | undefined, flags: { maxSize?: string }) => {
+      const result = await runJwtDecode({ token, maxSize: flags.maxSize }, ctx);
+      renderJwtDecode(result, ctx);
+    });
+}
+
+export async function runJwtDecode(opts: JwtDecodeOptions, ctx: Context): Promise<JwtDecodeResult> {
+  const maxBytes = parseMaxSize(opts.maxSize, DEFAULT_MAX_TOKEN_BYTES);
+  const text = await readTokenText(ctx, opts.token, maxBytes);
+  const token = extractToken(text);
+  redactToken(ctx, token);
+  try {
+    const shape = tokenShape(token, maxBytes);
+    if (shape.kind === 'jwe') throw jweError(shape.parts[0]!);
+    if (shape.kind !== 'jws') throw new TokenFormatError('not a compact JWS', 'malformed');
+    const decoded = decodeJws(shape.parts);
+    const now = ctx.clock.now();
+    return {
+      verified: false,
+      header: decoded.header,
+      payload: decoded.payload,
+      signature: decoded.signature,
+      times: timeClaims(decoded.payload, now),
+      warnings: lintToken(decoded.header, decoded.payload, now),
+    };
+  } catch (err) {
+    if (err instanceof TokenFormatError) throw formatError(err);
+    throw err;
+  }
+}
+
+function formatError(err: TokenFormatError): InputError {
+  const code = {
+    malformed: 'ERR_JWT_MALFORMED',
+    too_large: 'ERR_JWT_TOO_LARGE',
+    jwe_not_supported: 'ERR_JWT_JWE',
+    json_serialization_not_supported: 'ERR_JWT_JSON_SERIALIZATION',
+  }[err.code];
+  const hint = err.code === 'too_large' ? 'raise the limit with --max-size BYTES' : undefined;
+  return new InputError(`cannot decode token: ${err.message}`, code, hint ? { hint } : {});
+}
+
+/** A 5-part token is a JWE (RFC 7516 §7.1): say what it is, and what it is encrypted with when readable. */
+function jweError(protectedHeader: string): InputError {
+  let detail = '';
+  try {
+    const h = decodeSegment(protectedHeader, 'header');
+    detail = `; alg ${JSON.stringify(h.alg)}, enc ${JSON.stringify(h.enc)}`;
+  } catch {
+    // The header is unreadable too; the part count alone identifies it.
+  }
+  return new InputError(
+    `cannot decode token: it is a JWE (5 parts, encrypted${detail}); its claims can only be read with the decryption key`,
+    'ERR_JWT_JWE',
+    { hint: "decrypt it with the recipient's key first; apikit jwt decode reads signed JWTs (JWS)" },
+  );
+}
+
+export function renderJwtDecode(result: JwtDecodeResult, ctx: Context): void {
+  // Said every time, also with --json (on stderr): a decoded token is not a trusted token.
+  const notice = (): void => {
+    ctx.out.notice(
+      ctx.io.color.err.yellow("note: signature not verified (use apikit jwt verify with the issuer's key)"),
+    );
+    for (const w of result.warnings) ctx.out.warn(`${w.message} [${w.id}]`);
+  };
+  if (ctx.flags.json) {
+    ctx.out.json(result);
+    notice();
+    return;
+  }
+  const c = ctx.io.color.out;
+  const lines = [
+    c.bold('Header'),
+    colourJson(result.header, c),
+    c.bold('Payload'),
+    colourJson(result.payload, c),
+  ];
+  if (result.times.length > 0) {
+    lines.push(c.bold('Times'));
+    for (const t of result.times) {
+      const when = t.iso === undefined ? c.red('not a usable NumericDate') : `${t.iso}  (${t.relative})`;
+      lines.push(`  ${t.claim.padEnd(9)} ${String(t.value).padEnd(12)} ${when}`);
+    }
+  }
+  ctx.out.result(lines.join('\n'));
+  notice();
+}

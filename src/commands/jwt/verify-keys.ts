@@ -1,0 +1,122 @@
+import type { Context } from '../../context.js';
+import { InputError } from '../../errors.js';
+import { addToKeyring, HMAC_ALGS, secretKeyFromText, type Keyring } from '../../lib/jwt/keyring.js';
+import { isWeakSecret } from '../../lib/jwt/weak-secrets.js';
+import type { JwtWarning } from '../../lib/jwt/lint.js';
+import type { LoadedKey } from '../../lib/keys/load.js';
+import {
+  loadKeyFile,
+  noKeyError,
+  readPassphrase,
+  readSecretFlag,
+  type PassphraseFlags,
+  type SecretFlags,
+} from './key-input.js';
+
+/**
+ * Builds the keyring of `jwt verify` from what the USER supplied — key files, a JWKS file or URL, an issuer's
+ * discovered jwks_uri, an HMAC secret. Loaded once per run (a batch verifies every token against the same
+ * ring). Nothing here ever reads a token: its jku/x5u/x5c/jwk cannot add keys or cause a fetch.
+ */
+export interface KeySourceFlags extends PassphraseFlags, SecretFlags {
+  keys: string[];
+  jwks?: string | undefined;
+  issuer?: string | undefined;
+}
+
+export interface BuiltKeyring {
+  ring: Keyring;
+  warnings: JwtWarning[];
+  /** The issuer from discovery, which `iss` is checked against by default. */
+  discoveredIssuer: string | undefined;
+}
+
+const URL_RE = /^https?:\/\//i;
+
+export async function buildKeyring(ctx: Context, flags: KeySourceFlags): Promise<BuiltKeyring> {
+  const ring: Keyring = { entries: [], skipped: [], name: 'the given keys' };
+  const warnings: JwtWarning[] = [];
+  const given =
+    flags.keys.length +
+    (flags.jwks ? 1 : 0) +
+    (flags.issuer ? 1 : 0) +
+    (flags.secretEnv ? 1 : 0) +
+    (flags.secretFile ? 1 : 0);
+  if (given === 0) throw noKeyError('verify');
+  const passphrase = await readPassphrase(ctx, flags);
+
+  for (const path of flags.keys) {
+    const set = await loadKeyFile(ctx, path, passphrase);
+    if (set.format === 'jwks') ring.name = 'JWKS';
+    for (const k of set.keys)
+      if (k.kind === 'secret') warnAboutSecret(k.key.export().toString('utf8'), `key "${path}"`, warnings);
+    addToKeyring(ring, set.keys, set.source, { allowSecrets: true });
+  }
+  if (flags.jwks !== undefined) {
+    ring.name = 'JWKS';
+    if (URL_RE.test(flags.jwks)) {
+      await addRemoteJwks(ctx, ring, flags.jwks);
+    } else {
+      const set = await loadKeyFile(ctx, flags.jwks, passphrase);
+      addToKeyring(ring, set.keys, set.source, { allowSecrets: true });
+    }
+  }
+  let discoveredIssuer: string | undefined;
+  if (flags.issuer !== undefined) {
+    const { discover, requireEndpoint } = await import('../../oauth/discovery.js');
+    // discover() insists the document's issuer equals the URL given (RFC 8414 §3.3: the mix-up defence).
+    const meta = await discover(ctx, flags.issuer);
+    const jwksUri = requireEndpoint(meta, 'jwks_uri', 'JWKS');
+    ring.name = 'JWKS';
+    await addRemoteJwks(ctx, ring, jwksUri);
+    discoveredIssuer = meta.issuer;
+  }
+  const secret = await readSecretFlag(ctx, flags);
+  if (secret !== undefined) {
+    const key = secretKeyFromText(secret.text, secret.what);
+    warnAboutSecret(secret.text, secret.what, warnings);
+    ring.entries.push({ key, kid: undefined, algs: [...HMAC_ALGS], label: secret.what });
+  }
+
+  for (const s of ring.skipped) warnings.push({ id: 'key_skipped', message: `key not used: ${s}` });
+  if (ring.entries.length === 0) {
+    throw new InputError(
+      `none of the given keys can verify a JWS${ring.skipped[0] ? ` (${ring.skipped[0]})` : ''}`,
+      'ERR_JWT_NO_USABLE_KEY',
+      {
+        hint: 'check the key with: apikit keys inspect FILE',
+      },
+    );
+  }
+  return { ring, warnings, discoveredIssuer };
+}
+
+function warnAboutSecret(text: string, what: string, warnings: JwtWarning[]): void {
+  if (isWeakSecret(text)) {
+    warnings.push({
+      id: 'weak_secret',
+      message: `${what} is on the list of well-known HMAC secrets: anyone can forge tokens with it`,
+    });
+  } else if (Buffer.byteLength(text, 'utf8') < 32) {
+    warnings.push({
+      id: 'short_secret',
+      message: `${what} is under 32 bytes, shorter than the HS256 output (RFC 7518 §3.2)`,
+    });
+  }
+}
+
+async function addRemoteJwks(ctx: Context, ring: Keyring, url: string): Promise<void> {
+  const { fetchJwks } = await import('../../oauth/jwks.js');
+  const { importJwk } = await import('../../lib/keys/load.js');
+  const jwks = await fetchJwks(ctx, url);
+  const keys: LoadedKey[] = [];
+  jwks.keys.forEach((jwk, i) => {
+    try {
+      keys.push(importJwk(jwk, url, `keys[${i}]`));
+    } catch (err) {
+      // One key of a type apikit cannot use must not make the whole published set unusable.
+      ring.skipped.push(`${url} keys[${i}]: ${(err as Error).message}`);
+    }
+  });
+  addToKeyring(ring, keys, url, { allowSecrets: false });
+}

@@ -1,0 +1,340 @@
+import type { Command } from 'commander';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
+import type { Keyring } from '../../lib/jwt/keyring.js';
+import type { JwtWarning } from '../../lib/jwt/lint.js';
+import { DEFAULT_MAX_TOKEN_BYTES } from '../../lib/jwt/token-text.js';
+import type { Verdict } from '../../lib/jwt/verdict.js';
+import type { VerifyPolicy } from '../../lib/jwt/verify.js';
+import { DurationSyntaxError, parseDuration } from '../../lib/time/duration.js';
+import { collect, parseMaxSize, redactToken } from './token-input.js';
+import type { KeySourceFlags } from './verify-keys.js';
+
+/**
+ * `apikit jwt verify`: one verdict per token — exit 0 valid, 1 invalid, 2 bad input or key, 3 network.
+ * A token argument gives one verdict; stdin is read line by line (batch: one verdict per line, keys and JWKS
+ * loaded once). Algorithms come from the keys (or --alg ∩ keys), never from the token (RFC 8725 §3.1).
+ */
+export interface JwtVerifyOptions extends KeySourceFlags {
+  token: string | undefined;
+  algs: string[];
+  iss?: string | undefined;
+  aud: string[];
+  sub?: string | undefined;
+  typ?: string | undefined;
+  leeway?: string | undefined;
+  maxAge?: string | undefined;
+  requireClaims: string[];
+  requireScopes: string[];
+  maxSize?: string | undefined;
+}
+
+export interface NumberedVerdict extends Verdict {
+  /** Input line (batch mode only). */
+  line?: number;
+}
+
+export interface JwtVerifyResult {
+  batch: boolean;
+  /** Every verdict, unless a sink consumed them as they came (batch output streams). */
+  verdicts: NumberedVerdict[];
+  valid: number;
+  invalid: number;
+  /** About the setup (keys skipped, weak secret), shown once. */
+  warnings: JwtWarning[];
+  /** True when a sink already showed the verdicts and setup warnings. */
+  streamed: boolean;
+}
+
+/** Batch output streams: `start` gets the setup warnings before the first verdict. */
+export interface VerdictSink {
+  start(warnings: JwtWarning[]): void;
+  verdict(verdict: NumberedVerdict): Promise<void>;
+}
+
+/** Tokens verified at once in batch mode: WebCrypto runs them on the thread pool, output order is kept. */
+const BATCH_WINDOW = 64;
+
+export function registerJwtVerify(parent: Command, ctx: Context): void {
+  parent
+    .command('verify')
+    .summary("verify a token's signature and claims (exit 0 valid, 1 invalid)")
+    .description(
+      "Verify JWTs against YOUR keys: a key file, a JWKS file or URL, an issuer (discovery), or an HMAC secret. The token's own jku/x5u/x5c/jwk/kid never fetch or add a key. Several tokens on stdin, one per line, give one verdict per line (JSON lines with --json).",
+    )
+    .argument('[token]', 'the token, or "-" (the default) to read tokens from stdin, one per line')
+    .option('--key <file>', 'a key file: PEM, certificate, JWK, JWKS or HMAC secret (repeatable)', collect)
+    .option('--jwks <file|url>', 'a JWKS file, or an https URL (http only on loopback)')
+    .option('--issuer <url>', "discover the issuer's jwks_uri (RFC 8414, then OIDC) and check iss")
+    .option('--secret-env <var>', 'HMAC secret from this environment variable')
+    .option('--secret-file <file>', 'HMAC secret from this file (one line)')
+    .option(
+      '--passphrase-env <var>',
+      'passphrase of an encrypted private key, from this environment variable',
+    )
+    .option('--passphrase-file <file>', 'passphrase of an encrypted private key, from this file')
+    .option(
+      '--alg <alg>',
+      'allow only this algorithm (repeatable; intersected with what the keys support)',
+      collect,
+    )
+    .option('--iss <issuer>', 'require this "iss"')
+    .option('--aud <audience>', 'require this "aud" (repeatable: any of them)', collect)
+    .option('--sub <subject>', 'require this "sub"')
+    .option('--typ <type>', 'require this header "typ" (e.g. at+jwt, RFC 9068)')
+    .option('--leeway <duration>', 'clock skew allowed for exp/nbf/iat (e.g. 30s)', '0s')
+    .option('--max-age <duration>', 'reject tokens issued ("iat") longer ago than this')
+    .option(
+      '--require-claim <name[=value]>',
+      'require a claim, optionally with a JSON-typed value (repeatable)',
+      collect,
+    )
+    .option('--require-scope <scope>', 'require a scope in "scope" or "scp" (repeatable)', collect)
+    .option('--max-size <bytes>', `refuse tokens larger than this (default ${DEFAULT_MAX_TOKEN_BYTES})`)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ apikit jwt verify "$TOKEN" --key signing.pub.pem --aud api.example.com
+  $ apikit jwt verify "$TOKEN" --issuer https://login.example.com/ --aud api --require-scope orders:read
+  $ apikit jwt verify "$TOKEN" --jwks https://login.example.com/.well-known/jwks.json --typ at+jwt --json
+  $ apikit jwt verify "$TOKEN" --secret-env JWT_SECRET --alg HS256 --leeway 30s
+  $ cut -f3 tokens.tsv | apikit jwt verify --key keys.jwks.json --json > verdicts.jsonl`,
+    )
+    .action(async (token: string | undefined, flags: VerifyFlags) => {
+      const { key, alg, requireClaim, requireScope, ...rest } = flags;
+      const opts: JwtVerifyOptions = {
+        ...rest,
+        token,
+        aud: rest.aud ?? [],
+        keys: key ?? [],
+        algs: alg ?? [],
+        requireClaims: requireClaim ?? [],
+        requireScopes: requireScope ?? [],
+      };
+      const writer = new ChunkedWriter(ctx);
+      const seen = new Set<string>();
+      const streaming = token === undefined || token === '-';
+      const sink: VerdictSink = {
+        start: (warnings) => renderSetupWarnings(warnings, ctx),
+        verdict: (v) => writer.write(formatVerdictLine(v, ctx, seen)),
+      };
+      try {
+        const result = await runJwtVerify(opts, ctx, streaming ? sink : undefined);
+        await writer.flush();
+        renderJwtVerify(result, ctx);
+      } finally {
+        await writer.flush();
+      }
+    });
+}
+
+/** As commander hands them over: repeatable flags are undefined when never given. */
+type VerifyFlags = Omit<
+  JwtVerifyOptions,
+  'token' | 'keys' | 'algs' | 'aud' | 'requireClaims' | 'requireScopes'
+> & {
+  key?: string[];
+  alg?: string[];
+  aud?: string[];
+  requireClaim?: string[];
+  requireScope?: string[];
+};
+
+export async function runJwtVerify(
+  opts: JwtVerifyOptions,
+  ctx: Context,
+  sink?: VerdictSink,
+): Promise<JwtVerifyResult> {
+  // Keys (node:crypto) and jose's verifier load only when this verb runs, keeping `jwt decode` fast.
+  const { allowedAlgorithms, parseAlgList } = await import('../../lib/jwt/keyring.js');
+  const { buildKeyring } = await import('./verify-keys.js');
+  const algs = parseAlgList(opts.algs);
+  const leewaySec = durationSeconds(opts.leeway ?? '0s', '--leeway');
+  const maxAgeSec = opts.maxAge === undefined ? undefined : durationSeconds(opts.maxAge, '--max-age');
+  const maxBytes = parseMaxSize(opts.maxSize, DEFAULT_MAX_TOKEN_BYTES);
+  const requireClaims = opts.requireClaims.map((text) => {
+    const { name, raw } = assignment(text, '--require-claim');
+    return raw === undefined ? { name, hasValue: false } : { name, value: typedValue(raw), hasValue: true };
+  });
+  const streaming = opts.token === undefined || opts.token === '-';
+  if (streaming && ctx.io.stdinIsTTY) {
+    throw new UsageError(
+      'no token: give it as an argument or pipe tokens on stdin, one per line',
+      'ERR_JWT_NO_TOKEN',
+      {
+        hint: 'apikit jwt verify "$TOKEN" --key public.pem',
+      },
+    );
+  }
+
+  const built = await buildKeyring(ctx, opts);
+  const policy: VerifyPolicy = {
+    algorithms: allowedAlgorithms(built.ring, algs),
+    issuer: opts.iss ?? built.discoveredIssuer,
+    audience: opts.aud,
+    subject: opts.sub,
+    typ: opts.typ,
+    leewaySec,
+    maxAgeSec,
+    requireClaims,
+    requireScopes: opts.requireScopes,
+    maxBytes,
+  };
+  const { verifyToken } = await import('../../lib/jwt/verify.js');
+  const result: JwtVerifyResult = {
+    batch: streaming,
+    verdicts: [],
+    valid: 0,
+    invalid: 0,
+    warnings: built.warnings,
+    streamed: sink !== undefined,
+  };
+  sink?.start(built.warnings);
+  const take = async (v: NumberedVerdict): Promise<void> => {
+    if (v.valid) result.valid++;
+    else result.invalid++;
+    if (sink) await sink.verdict(v);
+    else result.verdicts.push(v);
+  };
+
+  if (!streaming) {
+    redactToken(ctx, opts.token);
+    await take(await verifyToken(opts.token!, built.ring, policy, ctx.clock.now()));
+  } else {
+    await verifyLines(ctx, built.ring, policy, maxBytes, verifyToken, take);
+    if (result.valid + result.invalid === 0) {
+      throw new UsageError('no token on stdin', 'ERR_JWT_NO_TOKEN', { hint: 'pipe tokens in, one per line' });
+    }
+  }
+  if (result.invalid > 0) ctx.exitCode = 1;
+  return result;
+}
+
+/** Reads stdin line by line (no whole-input buffering: a batch may be millions of tokens). */
+async function verifyLines(
+  ctx: Context,
+  ring: Keyring,
+  policy: VerifyPolicy,
+  maxBytes: number,
+  verifyToken: typeof import('../../lib/jwt/verify.js').verifyToken,
+  take: (v: NumberedVerdict) => Promise<void>,
+): Promise<void> {
+  let rest = '';
+  let lineNo = 0;
+  let window: Promise<NumberedVerdict>[] = [];
+  const now = ctx.clock.now();
+  const drain = async (): Promise<void> => {
+    const done = await Promise.all(window);
+    window = [];
+    for (const v of done) await take(v);
+  };
+  const submit = (line: string): void => {
+    lineNo++;
+    if (line.trim() === '') return;
+    const n = lineNo;
+    window.push(verifyToken(line, ring, policy, now).then((v) => ({ ...v, line: n })));
+  };
+  for await (const chunk of ctx.io.stdin) {
+    if (ctx.signal.aborted) return;
+    rest += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    let nl: number;
+    while ((nl = rest.indexOf('\n')) !== -1) {
+      submit(rest.slice(0, nl));
+      rest = rest.slice(nl + 1);
+      if (window.length >= BATCH_WINDOW) await drain();
+    }
+    // A line far over the limit is not a token; keep only enough of it to say so.
+    if (rest.length > maxBytes * 4 + 1024) rest = rest.slice(0, maxBytes * 4 + 1024);
+  }
+  if (rest !== '') submit(rest);
+  await drain();
+}
+
+function durationSeconds(text: string, flag: string): number {
+  try {
+    return parseDuration(text) / 1000;
+  } catch (err) {
+    if (err instanceof DurationSyntaxError)
+      throw new UsageError(`${flag}: ${err.message}`, 'ERR_JWT_DURATION');
+    throw err;
+  }
+}
+
+function assignment(text: string, flag: string): { name: string; raw: string | undefined } {
+  try {
+    return parseAssignment(text, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message, 'ERR_JWT_CLAIM_SYNTAX');
+  }
+}
+
+/** One verdict as a line: JSON (with --json) or "valid: ..." / "invalid: ..." for people. */
+export function formatVerdictLine(v: NumberedVerdict, ctx: Context, seenWarnings: Set<string>): string {
+  for (const w of v.warnings) {
+    // In a batch, each kind of warning is shown once (a thousand "aud not checked" lines help nobody).
+    if (seenWarnings.has(w.id)) continue;
+    seenWarnings.add(w.id);
+    ctx.out.warn(`${v.line !== undefined ? `line ${v.line}: ` : ''}${w.message} [${w.id}]`);
+  }
+  if (ctx.flags.json) return JSON.stringify(verdictJson(v)) + '\n';
+  const c = ctx.io.color.out;
+  return (v.valid ? `${c.green('valid')}: ${v.reason}` : `${c.red('invalid')}: ${v.reason}`) + '\n';
+}
+
+function verdictJson(v: NumberedVerdict): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    valid: v.valid,
+    code: v.code,
+    reason: v.reason,
+    header: v.header,
+    payload: v.payload,
+    key: v.key,
+    warnings: v.warnings,
+  };
+  if (v.line !== undefined) out.line = v.line;
+  return out;
+}
+
+function renderSetupWarnings(warnings: JwtWarning[], ctx: Context): void {
+  for (const w of warnings) ctx.out.warn(`${w.message} [${w.id}]`);
+}
+
+export function renderJwtVerify(result: JwtVerifyResult, ctx: Context): void {
+  if (!result.streamed) renderSetupWarnings(result.warnings, ctx);
+  const seen = new Set<string>();
+  for (const v of result.verdicts) {
+    if (!result.batch && ctx.flags.json) {
+      for (const w of v.warnings) ctx.out.warn(`${w.message} [${w.id}]`);
+      ctx.out.json(verdictJson(v));
+    } else {
+      ctx.io.stdout.write(formatVerdictLine(v, ctx, seen));
+    }
+  }
+  if (result.batch && result.valid + result.invalid > 1) {
+    ctx.out.notice(
+      `${result.valid + result.invalid} tokens: ${result.valid} valid, ${result.invalid} invalid`,
+    );
+  }
+}
+
+/** Batch output in chunks, honouring back-pressure, so 20,000 verdicts are a few dozen writes. */
+class ChunkedWriter {
+  #buf: string[] = [];
+  #size = 0;
+  constructor(private readonly ctx: Context) {}
+  async write(text: string): Promise<void> {
+    this.#buf.push(text);
+    this.#size += text.length;
+    if (this.#size >= 64 * 1024) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.#buf.length === 0) return;
+    const text = this.#buf.join('');
+    this.#buf = [];
+    this.#size = 0;
+    const out = this.ctx.io.stdout;
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+}

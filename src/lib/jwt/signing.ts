@@ -1,0 +1,100 @@
+import { InputError } from '../../errors.js';
+import {
+  algorithmsForKey,
+  CURVE_ALG,
+  HMAC_MIN_BYTES,
+  isJwsAlgorithm,
+  MIN_RSA_BITS,
+  type JwsAlgorithm,
+} from '../keys/algorithms.js';
+import type { LoadedKey } from '../keys/load.js';
+import { describeKey } from './keyring.js';
+
+/**
+ * The signing algorithm for a key: --alg when the key supports it, else the JWK "alg", else the one the key
+ * type implies (EC curve → ES*, Ed25519 → EdDSA, secret → HS256). RSA supports six algorithms and must say
+ * which. Refuses "none", short HMAC secrets (RFC 7518 §3.2) and RSA under 2048 bits (RFC 7518 §3.3).
+ */
+export function signingAlgorithm(k: LoadedKey, source: string, requested?: string): JwsAlgorithm {
+  const what = `key "${source}"${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''} (${describeKey(k)})`;
+  if (requested !== undefined && requested.toLowerCase() === 'none') {
+    throw new InputError(
+      'refusing alg "none": an unsigned token proves nothing (RFC 8725 §3.1)',
+      'ERR_JWT_ALG_NONE',
+    );
+  }
+  if (requested !== undefined && !isJwsAlgorithm(requested)) {
+    throw new InputError(`--alg "${requested}" is not a JWS algorithm`, 'ERR_JWT_ALG_UNKNOWN', {
+      hint: 'one of HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA',
+    });
+  }
+  if (k.kind === 'public') {
+    throw new InputError(`${what} is a public key; signing needs the private key`, 'ERR_JWT_PUBLIC_KEY', {
+      hint: 'pass the private key file (e.g. NAME.key.pem) with --key',
+    });
+  }
+  if (k.rsaPssOid) {
+    throw new InputError(
+      `${what} carries the RSASSA-PSS OID, which the JOSE library cannot use`,
+      'ERR_KEY_RSA_PSS_OID',
+      {
+        hint: 'apikit keys generate --alg PS256 --out NAME',
+      },
+    );
+  }
+  if (k.kty === 'RSA' && (k.bits ?? 0) < MIN_RSA_BITS) {
+    throw new InputError(
+      `${what}: RSA keys under ${MIN_RSA_BITS} bits are refused (RFC 7518 §3.3)`,
+      'ERR_JWT_RSA_TOO_SMALL',
+      {
+        hint: 'apikit keys generate --alg RS256 --out NAME',
+      },
+    );
+  }
+  let alg: string | undefined = requested ?? k.alg;
+  if (alg === undefined) {
+    if (k.kty === 'EC') alg = CURVE_ALG[k.crv ?? ''];
+    else if (k.kty === 'OKP' && k.crv === 'Ed25519') alg = 'EdDSA';
+    else if (k.kty === 'oct') alg = 'HS256';
+    else if (k.kty === 'RSA') {
+      throw new InputError(
+        `${what}: an RSA key can sign RS256/384/512 or PS256/384/512; choose with --alg`,
+        'ERR_JWT_ALG_REQUIRED',
+        {
+          hint: 'e.g. --alg PS256 (or RS256 for older verifiers)',
+        },
+      );
+    }
+  }
+  if (alg === undefined || !isJwsAlgorithm(alg)) {
+    throw new InputError(`${what} cannot sign any JWS algorithm`, 'ERR_JWT_KEY_UNSUPPORTED');
+  }
+  if (k.kty === 'oct') {
+    if (!alg.startsWith('HS'))
+      throw new InputError(`${what} is an HMAC secret; it cannot sign ${alg}`, 'ERR_JWT_ALG_KEY_MISMATCH');
+    const min = HMAC_MIN_BYTES[alg as 'HS256' | 'HS384' | 'HS512'];
+    const size = k.key.symmetricKeySize ?? 0;
+    if (size < min) {
+      throw new InputError(
+        `${what}: the HMAC secret is ${size} bytes; ${alg} needs at least ${min} (RFC 7518 §3.2)`,
+        'ERR_JWT_SECRET_TOO_SHORT',
+        { hint: 'apikit keys generate --alg HS256 --out NAME  (or: openssl rand -base64 48)' },
+      );
+    }
+    return alg;
+  }
+  const supported = algorithmsForKey(k.key);
+  if (!supported.includes(alg)) {
+    throw new InputError(
+      `${what} cannot sign ${alg} (it supports ${supported.join(', ') || 'nothing'})`,
+      'ERR_JWT_ALG_KEY_MISMATCH',
+    );
+  }
+  if (k.alg !== undefined && k.alg !== alg) {
+    throw new InputError(
+      `${what} is pinned to "alg": "${k.alg}" in its JWK; it will not sign ${alg}`,
+      'ERR_JWT_ALG_KEY_MISMATCH',
+    );
+  }
+  return alg;
+}

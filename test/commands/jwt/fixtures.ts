@@ -1,0 +1,157 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Key files for the jwt tests, generated once per test file into a temp dir: every algorithm family, the
+ * public halves in several formats (SPKI, PKCS#1, JWK, JWKS), and HMAC secrets of each hash size.
+ */
+export const FIXED_NOW = Date.parse('2026-01-15T12:00:00Z');
+export const FIXED_S = FIXED_NOW / 1000;
+export const clock = { now: () => FIXED_NOW };
+
+export interface KeyFiles {
+  dir: string;
+  /** private PEM (PKCS#8) per algorithm family */
+  priv: Record<Family, string>;
+  /** public PEM (SPKI) per family */
+  pub: Record<Family, string>;
+  /** public JWK per family */
+  jwk: Record<Family, string>;
+  /** KeyObjects, for building tokens by other means in tests */
+  objects: Record<Family, { privateKey: KeyObject; publicKey: KeyObject }>;
+  rsaPkcs1Pub: string;
+  rsaPkcs1Priv: string;
+  rsa1024: string;
+  jwks: string;
+  /** HMAC secret files of 32, 48 and 64 bytes, and a short one. */
+  hs256: string;
+  hs384: string;
+  hs512: string;
+  short: string;
+  secrets: { hs256: string; hs384: string; hs512: string; short: string };
+}
+
+export type Family = 'rsa' | 'ec256' | 'ec384' | 'ec521' | 'ed25519' | 'rsa2';
+
+export const ALG_FAMILY: Record<string, Family | 'hs256' | 'hs384' | 'hs512'> = {
+  HS256: 'hs256',
+  HS384: 'hs384',
+  HS512: 'hs512',
+  RS256: 'rsa',
+  RS384: 'rsa',
+  RS512: 'rsa',
+  PS256: 'rsa',
+  PS384: 'rsa',
+  PS512: 'rsa',
+  ES256: 'ec256',
+  ES384: 'ec384',
+  ES512: 'ec521',
+  EdDSA: 'ed25519',
+};
+
+export const ALL_ALGS = Object.keys(ALG_FAMILY);
+
+export function makeKeyFiles(dir: string): KeyFiles {
+  const gen = {
+    rsa: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    rsa2: () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ec256: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+    ec384: () => generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+    ec521: () => generateKeyPairSync('ec', { namedCurve: 'P-521' }),
+    ed25519: () => generateKeyPairSync('ed25519'),
+  } as const;
+  const priv = {} as Record<Family, string>;
+  const pub = {} as Record<Family, string>;
+  const jwk = {} as Record<Family, string>;
+  const objects = {} as KeyFiles['objects'];
+  for (const [family, make] of Object.entries(gen) as [
+    Family,
+    () => { privateKey: KeyObject; publicKey: KeyObject },
+  ][]) {
+    const pair = make();
+    objects[family] = pair;
+    priv[family] = write(
+      dir,
+      `${family}.key.pem`,
+      pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    );
+    pub[family] = write(
+      dir,
+      `${family}.pub.pem`,
+      pair.publicKey.export({ format: 'pem', type: 'spki' }) as string,
+    );
+    jwk[family] = write(
+      dir,
+      `${family}.pub.jwk.json`,
+      JSON.stringify(pair.publicKey.export({ format: 'jwk' })),
+    );
+  }
+  const rsa = objects.rsa;
+  const rsaPkcs1Pub = write(
+    dir,
+    'rsa.pkcs1.pub.pem',
+    rsa.publicKey.export({ format: 'pem', type: 'pkcs1' }) as string,
+  );
+  const rsaPkcs1Priv = write(
+    dir,
+    'rsa.pkcs1.key.pem',
+    rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }) as string,
+  );
+  const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const rsa1024 = write(
+    dir,
+    'rsa1024.key.pem',
+    small.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+  );
+  const jwks = write(
+    dir,
+    'keys.jwks.json',
+    JSON.stringify({
+      keys: [
+        { ...objects.ec256.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'ES256' },
+        { ...objects.rsa.publicKey.export({ format: 'jwk' }), kid: 'k-rsa', use: 'sig' },
+        { ...objects.ed25519.publicKey.export({ format: 'jwk' }), kid: 'k-ed' },
+      ],
+    }),
+  );
+  const secrets = {
+    hs256: 'a'.repeat(8) + 'Zq3vK9pLmN2xR7tY5wB8cD1eF4gH6jK0',
+    hs384: 'b'.repeat(16) + 'Zq3vK9pLmN2xR7tY5wB8cD1eF4gH6jK0',
+    hs512: 'c'.repeat(32) + 'Zq3vK9pLmN2xR7tY5wB8cD1eF4gH6jK0',
+    short: 'only-17-chars-xyz',
+  };
+  return {
+    dir,
+    priv,
+    pub,
+    jwk,
+    objects,
+    rsaPkcs1Pub,
+    rsaPkcs1Priv,
+    rsa1024,
+    jwks,
+    hs256: write(dir, 'hs256.secret', secrets.hs256 + '\n'),
+    hs384: write(dir, 'hs384.secret', secrets.hs384 + '\n'),
+    hs512: write(dir, 'hs512.secret', secrets.hs512 + '\n'),
+    short: write(dir, 'short.secret', secrets.short + '\n'),
+    secrets,
+  };
+}
+
+export function write(dir: string, name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content, { mode: 0o600 });
+  return path;
+}
+
+/** The signing key file and the verifying key file for an algorithm. */
+export function keyPairFor(k: KeyFiles, alg: string): { sign: string; verify: string } {
+  const fam = ALG_FAMILY[alg]!;
+  if (fam === 'hs256' || fam === 'hs384' || fam === 'hs512') return { sign: k[fam], verify: k[fam] };
+  return { sign: k.priv[fam], verify: k.pub[fam] };
+}
+
+export function b64u(value: unknown): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}

@@ -1,0 +1,109 @@
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  claimMatches,
+  grantedScopes,
+  parseAssignment,
+  typedValue,
+} from '../../../src/lib/jwt/claim-value.js';
+import { duplicateMember } from '../../../src/lib/jwt/json-members.js';
+import { allowedAlgorithms, parseAlgList, selectKeys, type Keyring } from '../../../src/lib/jwt/keyring.js';
+import { buildClaims } from '../../../src/lib/jwt/mint-claims.js';
+import { extractToken, tokenShape } from '../../../src/lib/jwt/token-text.js';
+import { isWeakSecret } from '../../../src/lib/jwt/weak-secrets.js';
+
+describe('extractToken / tokenShape', () => {
+  it.each([
+    ['a.b.c', 'a.b.c'],
+    ['  Bearer a.b.c \n', 'a.b.c'],
+    ['Authorization: Bearer a.b.c\r\n', 'a.b.c'],
+    ['proxy-authorization:DPoP a.b.c', 'a.b.c'],
+  ])('%j → %j', (input, want) => expect(extractToken(input)).toBe(want));
+
+  it('classifies', () => {
+    expect(tokenShape('a.b.c').kind).toBe('jws');
+    expect(tokenShape('a.b.c.d.e').kind).toBe('jwe');
+    expect(() => tokenShape('{"a":1}')).toThrow(/JSON serialisation/);
+    expect(() => tokenShape('a.b')).toThrow(/has 2/);
+    expect(() => tokenShape('a=.b.c')).toThrow(/base64, not base64url/);
+    expect(() => tokenShape('x'.repeat(10), 5)).toThrow(/over the 5-byte limit/);
+  });
+});
+
+describe('duplicateMember', () => {
+  it.each([
+    ['{"a":1,"b":2}', undefined],
+    ['{"a":1,"a":2}', 'a'],
+    ['{"a":{"a":1},"b":[{"a":1}]}', undefined],
+    ['{"a\\u0062":1,"ab":2}', 'ab'],
+    ['{"x":"\\"a\\":","a":1}', undefined],
+    ['{ "k" : 1 , "k" : 2 }', 'k'],
+  ])('%s → %s', (json, want) => expect(duplicateMember(json)).toBe(want));
+});
+
+describe('claim values', () => {
+  it('types JSON-style', () => {
+    expect([
+      typedValue('5'),
+      typedValue('true'),
+      typedValue('"5"'),
+      typedValue('{"a":1}'),
+      typedValue('hi there'),
+    ]).toEqual([5, true, '5', { a: 1 }, 'hi there']);
+    expect(parseAssignment('a=b=c', '--claim')).toEqual({ name: 'a', raw: 'b=c' });
+    expect(parseAssignment('a', '--claim')).toEqual({ name: 'a', raw: undefined });
+    expect(() => parseAssignment('=x', '--claim')).toThrow(/empty/);
+  });
+  it('matches', () => {
+    expect(claimMatches(['a', 'b'], 'b')).toBe(true);
+    expect(claimMatches({ b: 1, a: 2 }, { a: 2, b: 1 })).toBe(true);
+    expect(claimMatches('1', 1)).toBe(false);
+    expect([...grantedScopes({ scope: 'a  b', scp: ['c', 5] })]).toEqual(['a', 'b', 'c']);
+  });
+  it('builds claims: flags win over --claim over base; null removes', () => {
+    expect(
+      buildClaims({
+        base: { sub: 'b', exp: 1, x: 1 },
+        claims: [['sub', 'c']],
+        sub: 'f',
+        exp: null,
+        iat: 5000,
+        aud: ['one'],
+      }),
+    ).toEqual({ sub: 'f', x: 1, iat: 5, aud: 'one' });
+    expect(() => buildClaims({ base: {}, claims: [['__proto__', 1]] })).toThrow();
+  });
+});
+
+describe('keyring', () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+  const ring: Keyring = {
+    name: 'JWKS',
+    skipped: [],
+    entries: [
+      { key: ec, kid: 'k1', algs: ['ES256'], label: 'ec' },
+      { key: createSecretKey(Buffer.alloc(32, 1)), kid: undefined, algs: ['HS256'], label: 'hs' },
+    ],
+  };
+  it('selects by alg and kid; a kid-less key matches any kid', () => {
+    expect(selectKeys(ring, 'ES256', 'k1')).toMatchObject({ ok: true, candidates: [{ label: 'ec' }] });
+    expect(selectKeys(ring, 'ES256', 'k2')).toEqual({
+      ok: false,
+      code: 'kid_not_found',
+      reason: 'kid "k2" not in JWKS',
+    });
+    expect(selectKeys(ring, 'HS256', 'anything')).toMatchObject({ ok: true, candidates: [{ label: 'hs' }] });
+    expect(selectKeys(ring, 'RS256', undefined)).toMatchObject({ ok: false, code: 'alg_not_allowed' });
+  });
+  it('allow-list: --alg ∩ key algorithms; none and unknown refused', () => {
+    expect(allowedAlgorithms(ring, [])).toEqual(['HS256', 'ES256']);
+    expect(allowedAlgorithms(ring, parseAlgList(['ES256,RS256']))).toEqual(['ES256']);
+    expect(() => allowedAlgorithms(ring, ['RS256'])).toThrow(/cannot be used with the given keys/);
+    expect(() => parseAlgList(['None'])).toThrow(/never allowed/);
+    expect(() => parseAlgList(['HS1'])).toThrow(/not a JWS algorithm/);
+  });
+  it('weak secrets', () => {
+    expect(isWeakSecret('secret')).toBe(true);
+    expect(isWeakSecret('Zq3vK9pLmN2xR7tY5wB8cD1eF4gH6jK0')).toBe(false);
+  });
+});
