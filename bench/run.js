@@ -15,7 +15,7 @@ const bin = join(root, 'bin', 'apikit.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 const json = process.argv.includes('--json');
 
-if (!existsSync(join(root, 'dist', 'cli.js'))) {
+if (!existsSync(join(root, 'dist', 'bundle', 'apikit.js'))) {
   console.error('bench: build first (npm run build)');
   process.exit(2);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The only place that ends the process: it sets process.exitCode and lets piped output drain.
-import { main } from '../dist/cli.js';
-import { systemIO, systemEnv } from '../dist/io/system.js';
+// dist/bundle/ is src/ bundled by scripts/bundle.js (start-up time; see there).
+import { main, systemEnv, systemIO } from '../dist/bundle/apikit.js';
 
 const controller = new AbortController();
 let interrupts = 0;

@@ -1,6 +1,6 @@
-import type { Context, ContextOverrides, Env } from './context.js';
+import { createContext, type Context, type ContextOverrides, type Env } from './context.js';
 import { describeCause, ExitCode, isApikitError } from './errors.js';
-import type { IO } from './io/io.js';
+import { prepareColors, type IO } from './io/io.js';
 import { version } from './version.js';
 
 /**
@@ -18,8 +18,6 @@ export async function main(
     io.stdout.write(version() + '\n');
     return ExitCode.OK;
   }
-  const { createContext } = await import('./context.js');
-  const { prepareColors } = await import('./io/io.js');
   await prepareColors(io);
   const ctx = createContext(io, env, overrides);
   try {

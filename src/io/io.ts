@@ -66,7 +66,10 @@ export function createIO(
   const stderrIsTTY = facts.stderrIsTTY ?? false;
   const noColor = options.noColor ?? false;
   return {
-    stdin: facts.stdin,
+    // A getter: touching process.stdin sets up a stream, which commands that never read it need not pay for.
+    get stdin() {
+      return facts.stdin;
+    },
     stdout: facts.stdout,
     stderr: facts.stderr,
     stdinIsTTY: facts.stdinIsTTY ?? false,

@@ -1,15 +1,18 @@
+import { isatty } from 'node:tty';
 import { createIO, type IO } from './io.js';
 
 /** The real process's streams. The only module under src/ that reads process.std*. */
 export function systemIO(options: { noColor?: boolean } = {}): IO {
   return createIO(
     {
-      stdin: process.stdin,
+      get stdin() {
+        return process.stdin;
+      },
       stdout: process.stdout,
       stderr: process.stderr,
-      stdinIsTTY: process.stdin.isTTY === true,
-      stdoutIsTTY: process.stdout.isTTY === true,
-      stderrIsTTY: process.stderr.isTTY === true,
+      stdinIsTTY: isatty(0),
+      stdoutIsTTY: isatty(1),
+      stderrIsTTY: isatty(2),
       columns: process.stdout.columns ?? process.stderr.columns ?? 80,
     },
     process.env,

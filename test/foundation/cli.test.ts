@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli.js';
 import { ApikitError, AuthError, ExitCode, InputError, NetworkError, UsageError } from '../../src/errors.js';
@@ -65,21 +66,42 @@ describe('exitCodeFor: the one error → exit code map', () => {
   });
 });
 
-describe('lazy loading', () => {
+describe('lazy loading (the built bundle)', () => {
   const recorder = join(import.meta.dirname, '..', 'helpers', 'record-imports.mjs');
-  const importsOf = (...argv: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', recorder, BIN, ...argv], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    return [...r.stderr.matchAll(/\[import\] (\S+)/g)].map((m) => m[1]!);
+  const bundleDir = join(import.meta.dirname, '..', '..', 'dist', 'bundle');
+  const meta = JSON.parse(readFileSync(join(bundleDir, 'meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
   };
 
-  it('`apikit --help` loads commander and nothing heavy', () => {
-    const imported = importsOf('--help');
-    expect(imported).toContain('commander'); // the recorder sees packages
-    expect(imported.filter((s) => /^(undici|jose|conf|chalk|open|cli-table3)(\/|$)/.test(s))).toEqual([]);
-  });
+  /** Every package the run loaded: external ones by specifier, bundled ones through the chunks' inputs. */
+  const packagesLoadedBy = (...argv: string[]): string[] => {
+    const r = spawnSync(process.execPath, ['--import', recorder, BIN, ...argv], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, RECORD_FILES: '1' },
+    });
+    expect(r.status).toBe(0);
+    const packages = new Set<string>();
+    for (const [, spec] of r.stderr.matchAll(/\[import\] (\S+)/g)) packages.add(spec!);
+    for (const [, file] of r.stderr.matchAll(/\[file\] (\S+)/g)) {
+      const output = meta.outputs[relative(join(bundleDir, '..', '..'), file!)];
+      for (const input of Object.keys(output?.inputs ?? {})) {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+        if (m) packages.add(m[1]!);
+      }
+    }
+    return [...packages].sort();
+  };
 
   it('`apikit --version` loads no package at all', () => {
-    expect(importsOf('--version')).toEqual([]);
+    expect(packagesLoadedBy('--version')).toEqual([]);
+  });
+
+  it('`apikit --help` loads commander and nothing heavy', () => {
+    expect(packagesLoadedBy('--help')).toEqual(['commander']);
+  });
+
+  it('`apikit jwt decode` loads neither undici, conf nor the whole of jose', () => {
+    const loaded = packagesLoadedBy('jwt', 'decode', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln');
+    expect(loaded.filter((p) => /^(undici|conf|open|chalk|cli-table3|proper-lockfile)$/.test(p))).toEqual([]);
   });
 });
