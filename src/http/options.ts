@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parseDuration } from '../lib/time/duration.js';
+import { parseDurationFlag } from '../lib/time/duration.js';
 import { readEnvSecret } from '../io/secrets.js';
 
 /**
@@ -60,17 +60,7 @@ export interface ResolvedHttpFlags {
 }
 
 function durationFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const ms = parseDuration(value);
-    if (ms <= 0) throw new Error('zero');
-    return ms;
-  } catch {
-    throw new UsageError(
-      `${flag} "${value}" is not a positive duration (e.g. 10s, 2m)`,
-      'ERR_USAGE_DURATION',
-    );
-  }
+  return value === undefined ? undefined : parseDurationFlag(flag, value, { positive: true });
 }
 
 export async function resolveHttpFlags(flags: HttpFlags, ctx: Context): Promise<ResolvedHttpFlags> {

@@ -5,7 +5,7 @@ import {
   SLOW_DOWN_STEP_SECONDS,
   type DeviceAuthorization,
 } from '../lib/oauth/device.js';
-import { OAuthError, requestToken, type TokenResponse } from './token-endpoint.js';
+import { OAuthError, postOAuthForm, requestToken, type TokenResponse } from './token-endpoint.js';
 
 /**
  * The device authorization grant (RFC 8628): ask for a user code, show it, poll the token endpoint at the
@@ -19,37 +19,10 @@ export async function requestDeviceAuthorization(
   endpoint: string,
   params: Record<string, string | string[] | undefined>,
 ): Promise<DeviceAuthorization> {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
-  }
-  const http = await ctx.http({ maxBodyBytes: 64 * 1024 });
-  const res = await http.request({
-    method: 'POST',
-    url: endpoint,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: body.toString(),
-  });
-  const host = new URL(endpoint).host;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(res.text());
-  } catch {
-    doc = undefined;
-  }
-  const obj = doc as Record<string, unknown> | undefined;
-  if (res.status >= 400 && obj && typeof obj.error === 'string') {
-    throw new OAuthError(
-      obj.error,
-      typeof obj.error_description === 'string' ? obj.error_description : undefined,
-      res.status,
-      endpoint,
-    );
-  }
-  if (res.status !== 200)
-    throw new NetworkError(`device authorization at ${host} failed: HTTP ${res.status}`, 'ERR_DEVICE_HTTP');
-  const auth = readDeviceAuthorization(doc);
+  const { status, host, obj } = await postOAuthForm(ctx, endpoint, params);
+  if (status !== 200)
+    throw new NetworkError(`device authorization at ${host} failed: HTTP ${status}`, 'ERR_DEVICE_HTTP');
+  const auth = readDeviceAuthorization(obj);
   if (typeof auth === 'string')
     throw new NetworkError(`device authorization at ${host}: ${auth}`, 'ERR_DEVICE_RESPONSE');
   ctx.redactor.add(auth.deviceCode);

@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 import type { Context } from '../context.js';
 import { AuthError } from '../errors.js';
 import { fetchJwks } from './jwks.js';
+import { JWS_ALGORITHMS } from '../lib/keys/algorithms.js';
 
 /**
  * ID-token validation (OIDC Core §3.1.3.7): signature against the issuer's JWKS (only the keys the issuer
@@ -20,19 +21,7 @@ export interface IdTokenExpectations {
 }
 
 // Asymmetric only: an HS* ID token would be keyed with a client secret a public client does not have.
-const ASYMMETRIC = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
+const ASYMMETRIC = [...JWS_ALGORITHMS.filter((alg) => !alg.startsWith('HS')), 'Ed25519'];
 
 export async function validateIdToken(
   ctx: Context,

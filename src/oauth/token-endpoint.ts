@@ -42,13 +42,25 @@ export class OAuthError extends ApikitError {
   }
 }
 
-export async function requestToken(
+/** What an OAuth endpoint answered to a form POST: the status and the JSON object, if the body was one. */
+export interface OAuthFormAnswer {
+  status: number;
+  host: string;
+  obj: Record<string, unknown> | undefined;
+}
+
+/**
+ * POSTs form parameters to an OAuth endpoint (token, device authorization, ...) and reads the answer. A 4xx/5xx
+ * carrying an OAuth error object becomes an OAuthError (RFC 6749 §5.2); every other status is the caller's to judge.
+ * Parameters that carry secrets are registered with the redactor before anything is sent.
+ */
+export async function postOAuthForm(
   ctx: Context,
   endpoint: string,
   params: Record<string, string | string[] | undefined>,
   auth: ClientAuthParts = {},
   http?: HttpClient,
-): Promise<TokenResponse> {
+): Promise<OAuthFormAnswer> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries({ ...params, ...(auth.params ?? {}) })) {
     if (v === undefined) continue;
@@ -75,7 +87,6 @@ export async function requestToken(
     },
     body: body.toString(),
   });
-  const host = new URL(endpoint).host;
   let json: unknown;
   try {
     json = JSON.parse(res.text());
@@ -87,7 +98,7 @@ export async function requestToken(
       ? (json as Record<string, unknown>)
       : undefined;
   if (obj) {
-    for (const field of ['access_token', 'refresh_token', 'id_token']) {
+    for (const field of ['access_token', 'refresh_token', 'id_token', 'device_code']) {
       if (typeof obj[field] === 'string') ctx.redactor.add(obj[field]);
     }
   }
@@ -99,11 +110,22 @@ export async function requestToken(
       endpoint,
     );
   }
-  if (res.status >= 500)
-    throw new NetworkError(`token endpoint ${host} failed: HTTP ${res.status}`, 'ERR_TOKEN_HTTP');
-  if (res.status !== 200) {
+  return { status: res.status, host: new URL(endpoint).host, obj };
+}
+
+export async function requestToken(
+  ctx: Context,
+  endpoint: string,
+  params: Record<string, string | string[] | undefined>,
+  auth: ClientAuthParts = {},
+  http?: HttpClient,
+): Promise<TokenResponse> {
+  const { status, host, obj } = await postOAuthForm(ctx, endpoint, params, auth, http);
+  if (status >= 500)
+    throw new NetworkError(`token endpoint ${host} failed: HTTP ${status}`, 'ERR_TOKEN_HTTP');
+  if (status !== 200) {
     throw new NetworkError(
-      `token endpoint ${host} answered HTTP ${res.status} without an OAuth error`,
+      `token endpoint ${host} answered HTTP ${status} without an OAuth error`,
       'ERR_TOKEN_HTTP',
     );
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { addPassphraseOptions, type PassphraseFlags } from '../shared/key-files.js';
 import { InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../files/read-input.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
@@ -8,8 +9,8 @@ import { buildClaims } from '../../lib/jwt/mint-claims.js';
 import type { JsonObject } from '../../lib/jwt/parse.js';
 import type { LoadedKey } from '../../lib/keys/load.js';
 import { DurationSyntaxError, parseTimeSpec } from '../../lib/time/duration.js';
-import type { PassphraseFlags, SecretFlags } from './key-input.js';
-import { collect } from './token-input.js';
+import type { SecretFlags } from './key-input.js';
+import { collect } from '../../http/options.js';
 
 /**
  * `apikit jwt mint`: signs a JWT with a key file or an HMAC secret and prints the token alone on stdout.
@@ -50,20 +51,17 @@ export const DEFAULT_EXP = '15m';
 const PROTECTED_HEADER_MEMBERS = new Set(['alg', 'crit', 'b64']);
 
 export function registerJwtMint(parent: Command, ctx: Context): void {
-  parent
-    .command('mint')
-    .summary('sign a JWT and print it')
-    .description(
-      'Sign a JWT with a private key (PEM, JWK, JWKS) or an HMAC secret (env or file, never argv) and print the token alone on stdout. The algorithm defaults from the key; RSA keys need --alg (or a JWK "alg").',
-    )
-    .option('--key <file>', 'private key file: PEM, JWK, JWKS (pick one with --kid) or raw HMAC secret')
-    .option('--secret-env <var>', 'HMAC secret from this environment variable')
-    .option('--secret-file <file>', 'HMAC secret from this file (one line)')
-    .option(
-      '--passphrase-env <var>',
-      'passphrase of an encrypted private key, from this environment variable',
-    )
-    .option('--passphrase-file <file>', 'passphrase of an encrypted private key, from this file')
+  addPassphraseOptions(
+    parent
+      .command('mint')
+      .summary('sign a JWT and print it')
+      .description(
+        'Sign a JWT with a private key (PEM, JWK, JWKS) or an HMAC secret (env or file, never argv) and print the token alone on stdout. The algorithm defaults from the key; RSA keys need --alg (or a JWK "alg").',
+      )
+      .option('--key <file>', 'private key file: PEM, JWK, JWKS (pick one with --kid) or raw HMAC secret')
+      .option('--secret-env <var>', 'HMAC secret from this environment variable')
+      .option('--secret-file <file>', 'HMAC secret from this file (one line)'),
+  )
     .option(
       '--alg <alg>',
       'HS256..512, RS256..512, PS256..512, ES256/384/512 or EdDSA (default: from the key)',
@@ -240,7 +238,8 @@ export function renderJwtMint(result: JwtMintResult, ctx: Context): void {
 }
 
 async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarning[]): Promise<LoadedKey> {
-  const { loadKeyFile, noKeyError, readPassphrase, readSecretFlag } = await import('./key-input.js');
+  const { noKeyError, readSecretFlag } = await import('./key-input.js');
+  const { readKeyFile, readPassphrase } = await import('../shared/key-files.js');
   const { secretKeyFromText } = await import('../../lib/jwt/keyring.js');
   const { isWeakSecret } = await import('../../lib/jwt/weak-secrets.js');
   const secret = await readSecretFlag(ctx, opts);
@@ -261,7 +260,7 @@ async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarni
     return secretLoadedKey(key);
   }
   if (opts.key === undefined) throw noKeyError('mint');
-  const set = await loadKeyFile(ctx, opts.key, await readPassphrase(ctx, opts));
+  const set = await readKeyFile(ctx, opts.key, await readPassphrase(ctx, opts));
   let keys = set.keys;
   if (keys.length > 1) {
     if (opts.kid !== undefined) keys = keys.filter((k) => k.kid === opts.kid);

@@ -38,10 +38,6 @@ export function parseMaxSize(value: string | undefined, fallback: number): numbe
   return Number(value);
 }
 
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /**
  * Registers a token with the redactor so no message can echo it. Only token-shaped text is registered: other
  * input (e.g. a lone UTF-16 surrogate pasted in-process) is not a credential and would break URL-encoding.

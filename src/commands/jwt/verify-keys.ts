@@ -4,14 +4,8 @@ import { addToKeyring, HMAC_ALGS, secretKeyFromText, type Keyring } from '../../
 import { isWeakSecret } from '../../lib/jwt/weak-secrets.js';
 import type { JwtWarning } from '../../lib/jwt/lint.js';
 import type { LoadedKey } from '../../lib/keys/load.js';
-import {
-  loadKeyFile,
-  noKeyError,
-  readPassphrase,
-  readSecretFlag,
-  type PassphraseFlags,
-  type SecretFlags,
-} from './key-input.js';
+import { readKeyFile, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
+import { noKeyError, readSecretFlag, type SecretFlags } from './key-input.js';
 
 /**
  * Builds the keyring of `jwt verify` from what the USER supplied — key files, a JWKS file or URL, an issuer's
@@ -46,7 +40,7 @@ export async function buildKeyring(ctx: Context, flags: KeySourceFlags): Promise
   const passphrase = await readPassphrase(ctx, flags);
 
   for (const path of flags.keys) {
-    const set = await loadKeyFile(ctx, path, passphrase);
+    const set = await readKeyFile(ctx, path, passphrase);
     if (set.format === 'jwks') ring.name = 'JWKS';
     for (const k of set.keys)
       if (k.kind === 'secret') warnAboutSecret(k.key.export().toString('utf8'), `key "${path}"`, warnings);
@@ -57,7 +51,7 @@ export async function buildKeyring(ctx: Context, flags: KeySourceFlags): Promise
     if (URL_RE.test(flags.jwks)) {
       await addRemoteJwks(ctx, ring, flags.jwks);
     } else {
-      const set = await loadKeyFile(ctx, flags.jwks, passphrase);
+      const set = await readKeyFile(ctx, flags.jwks, passphrase);
       addToKeyring(ring, set.keys, set.source, { allowSecrets: true });
     }
   }

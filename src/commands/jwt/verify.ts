@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { addPassphraseOptions } from '../shared/key-files.js';
 import { UsageError } from '../../errors.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
 import type { Keyring } from '../../lib/jwt/keyring.js';
@@ -8,7 +9,8 @@ import { DEFAULT_MAX_TOKEN_BYTES } from '../../lib/jwt/token-text.js';
 import type { Verdict } from '../../lib/jwt/verdict.js';
 import type { VerifyPolicy } from '../../lib/jwt/verify.js';
 import { DurationSyntaxError, parseDuration } from '../../lib/time/duration.js';
-import { collect, parseMaxSize, redactToken } from './token-input.js';
+import { collect } from '../../http/options.js';
+import { parseMaxSize, redactToken } from './token-input.js';
 import type { KeySourceFlags } from './verify-keys.js';
 
 /**
@@ -57,23 +59,20 @@ export interface VerdictSink {
 const BATCH_WINDOW = 64;
 
 export function registerJwtVerify(parent: Command, ctx: Context): void {
-  parent
-    .command('verify')
-    .summary("verify a token's signature and claims (exit 0 valid, 1 invalid)")
-    .description(
-      "Verify JWTs against YOUR keys: a key file, a JWKS file or URL, an issuer (discovery), or an HMAC secret. The token's own jku/x5u/x5c/jwk/kid never fetch or add a key. Several tokens on stdin, one per line, give one verdict per line (JSON lines with --json).",
-    )
-    .argument('[token]', 'the token, or "-" (the default) to read tokens from stdin, one per line')
-    .option('--key <file>', 'a key file: PEM, certificate, JWK, JWKS or HMAC secret (repeatable)', collect)
-    .option('--jwks <file|url>', 'a JWKS file, or an https URL (http only on loopback)')
-    .option('--issuer <url>', "discover the issuer's jwks_uri (RFC 8414, then OIDC) and check iss")
-    .option('--secret-env <var>', 'HMAC secret from this environment variable')
-    .option('--secret-file <file>', 'HMAC secret from this file (one line)')
-    .option(
-      '--passphrase-env <var>',
-      'passphrase of an encrypted private key, from this environment variable',
-    )
-    .option('--passphrase-file <file>', 'passphrase of an encrypted private key, from this file')
+  addPassphraseOptions(
+    parent
+      .command('verify')
+      .summary("verify a token's signature and claims (exit 0 valid, 1 invalid)")
+      .description(
+        "Verify JWTs against YOUR keys: a key file, a JWKS file or URL, an issuer (discovery), or an HMAC secret. The token's own jku/x5u/x5c/jwk/kid never fetch or add a key. Several tokens on stdin, one per line, give one verdict per line (JSON lines with --json).",
+      )
+      .argument('[token]', 'the token, or "-" (the default) to read tokens from stdin, one per line')
+      .option('--key <file>', 'a key file: PEM, certificate, JWK, JWKS or HMAC secret (repeatable)', collect)
+      .option('--jwks <file|url>', 'a JWKS file, or an https URL (http only on loopback)')
+      .option('--issuer <url>', "discover the issuer's jwks_uri (RFC 8414, then OIDC) and check iss")
+      .option('--secret-env <var>', 'HMAC secret from this environment variable')
+      .option('--secret-file <file>', 'HMAC secret from this file (one line)'),
+  )
     .option(
       '--alg <alg>',
       'allow only this algorithm (repeatable; intersected with what the keys support)',

@@ -5,13 +5,8 @@ import { writeFileAtomic } from '../../files/atomic-write.js';
 import { convertKey, type ConvertTarget } from '../../lib/keys/convert.js';
 import { publicJwk, type KeyFormat, type LoadedKey } from '../../lib/keys/load.js';
 import { thumbprint } from '../../lib/keys/thumbprint.js';
-import {
-  addPassphraseOptions,
-  octalMode,
-  readKeyFile,
-  readPassphrase,
-  type PassphraseFlags,
-} from './common.js';
+import { addPassphraseOptions, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
+import { octalMode, readKeyFile } from './common.js';
 
 export interface KeysConvertOptions extends PassphraseFlags {
   file: string;

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import type { KeyFormat } from '../../lib/keys/load.js';
 import { reportKey, type KeyReport } from '../../lib/keys/report.js';
-import { addPassphraseOptions, readKeyFile, readPassphrase, type PassphraseFlags } from './common.js';
+import { addPassphraseOptions, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
+import { readKeyFile } from './common.js';
 
 export interface KeysInspectOptions extends PassphraseFlags {
   /** A path, or "-" for stdin. */

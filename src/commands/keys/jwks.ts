@@ -3,13 +3,8 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { assembleJwks, type AssembledJwks, type JwksInput } from '../../lib/keys/jwks.js';
-import {
-  addPassphraseOptions,
-  octalMode,
-  readKeyFile,
-  readPassphrase,
-  type PassphraseFlags,
-} from './common.js';
+import { addPassphraseOptions, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
+import { octalMode, readKeyFile } from './common.js';
 
 export interface KeysJwksOptions extends PassphraseFlags {
   files: string[];

@@ -14,7 +14,7 @@ import {
 } from '../../auth/login-flow.js';
 import { parseParams } from '../../lib/oauth/authorize-url.js';
 import { requireSecureUrl, type ServerMetadata } from '../../lib/oauth/metadata.js';
-import { formatDuration, formatRelative, parseDuration } from '../../lib/time/duration.js';
+import { formatDuration, formatRelative, parseDurationFlag } from '../../lib/time/duration.js';
 
 export interface LoginOptions {
   issuer?: string;
@@ -138,17 +138,7 @@ function toOptions(flags: LoginFlags, ctx: Context): LoginOptions {
       'ERR_USAGE_CONFLICT',
     );
   }
-  let timeoutMs: number;
-  try {
-    timeoutMs = parseDuration(flags.timeout);
-  } catch {
-    timeoutMs = 0;
-  }
-  if (!(timeoutMs > 0))
-    throw new UsageError(
-      `--timeout "${flags.timeout}" is not a positive duration (e.g. 90s, 5m)`,
-      'ERR_USAGE_DURATION',
-    );
+  const timeoutMs = parseDurationFlag('--timeout', flags.timeout, { positive: true });
   for (const r of flags.resource) {
     let url: URL | undefined;
     try {

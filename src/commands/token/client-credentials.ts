@@ -3,7 +3,7 @@ import type { Profile } from '../../auth/profile.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { collect, resolveHttpFlags } from '../../http/options.js';
-import { formatInstant, parseDuration } from '../../lib/time/duration.js';
+import { formatInstant, parseDurationFlag } from '../../lib/time/duration.js';
 import {
   isTokenEndpointAuthMethod,
   TOKEN_ENDPOINT_AUTH_METHODS,
@@ -219,15 +219,7 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
       'ERR_CLIENT_CREDENTIAL_SOURCE',
     );
   }
-  let minTtlMs: number;
-  try {
-    minTtlMs = parseDuration(flags.minTtl);
-  } catch {
-    throw new UsageError(
-      `--min-ttl "${flags.minTtl}" is not a duration (e.g. 60s, 5m)`,
-      'ERR_USAGE_DURATION',
-    );
-  }
+  const minTtlMs = parseDurationFlag('--min-ttl', flags.minTtl);
   const params: Record<string, string> = {};
   for (const pair of flags.param ?? []) {
     const eq = pair.indexOf('=');

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { AuthError, UsageError } from '../../errors.js';
+import { AuthError } from '../../errors.js';
 import { DEFAULT_MIN_TTL_MS, getAccessToken } from '../../auth/access-token.js';
 import { getProfile, resolveProfileName } from '../../auth/profile.js';
 import { isFresh } from '../../lib/oauth/token-lifetime.js';
-import { formatInstant, parseDuration } from '../../lib/time/duration.js';
+import { formatInstant, parseDurationFlag } from '../../lib/time/duration.js';
 
 export type TokenFormat = 'bare' | 'header' | 'json';
 
@@ -59,15 +59,7 @@ Examples:
 `,
       )
       .action(async (flags: TokenPrintFlags) => {
-        let minTtlMs: number;
-        try {
-          minTtlMs = parseDuration(flags.minTtl);
-        } catch {
-          throw new UsageError(
-            `--min-ttl "${flags.minTtl}" is not a duration (e.g. 60s, 5m)`,
-            'ERR_USAGE_DURATION',
-          );
-        }
+        const minTtlMs = parseDurationFlag('--min-ttl', flags.minTtl);
         const opts: TokenPrintOptions = {
           profile: resolveProfileName(flags.profile, ctx.env),
           minTtlMs,

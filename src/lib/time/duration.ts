@@ -1,3 +1,5 @@
+import { UsageError } from '../../errors.js';
+
 /**
  * The one parser for durations (`90s`, `15m`, `2h`, `7d`, `1h30m`, `500ms`) and instants (ISO-8601 or Unix
  * seconds), used by every flag that takes a time.
@@ -103,4 +105,24 @@ export function formatRelative(targetMs: number, nowMs: number): string {
 /** ISO-8601 UTC without milliseconds when they are zero. */
 export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * A duration given in a command-line flag, with the one message every command uses for a bad value
+ * (a UsageError: exit 2). `positive` refuses zero.
+ */
+export function parseDurationFlag(flag: string, value: string, options: { positive?: boolean } = {}): number {
+  let ms: number | undefined;
+  try {
+    ms = parseDuration(value);
+  } catch {
+    ms = undefined;
+  }
+  if (ms === undefined || (options.positive && ms <= 0)) {
+    throw new UsageError(
+      `${flag} "${value}" is not a ${options.positive ? 'positive ' : ''}duration (e.g. 90s, 15m, 2h)`,
+      'ERR_USAGE_DURATION',
+    );
+  }
+  return ms;
 }

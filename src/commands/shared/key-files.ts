@@ -1,0 +1,56 @@
+import { Option, type Command } from 'commander';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { readInput } from '../../files/read-input.js';
+import { readEnvSecret, readFileSecret } from '../../io/secrets.js';
+import type { KeySet } from '../../lib/keys/load.js';
+
+/**
+ * What every command that reads key files shares (keys inspect/convert/jwks, jwt mint/verify): the passphrase
+ * flags for encrypted PEM — env or file, never argv — and reading a key file through the one key loader.
+ */
+export interface PassphraseFlags {
+  passphraseEnv?: string | undefined;
+  passphraseFile?: string | undefined;
+}
+
+export function addPassphraseOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--passphrase-env <VAR>', 'passphrase of an encrypted PEM, from env var VAR'))
+    .addOption(
+      new Option('--passphrase-file <FILE>', 'passphrase of an encrypted PEM, from FILE').conflicts(
+        'passphraseEnv',
+      ),
+    );
+}
+
+/** The passphrase, read only from env or a file and registered with the redactor; undefined when not given. */
+export async function readPassphrase(ctx: Context, flags: PassphraseFlags): Promise<string | undefined> {
+  if (flags.passphraseEnv !== undefined && flags.passphraseFile !== undefined) {
+    throw new UsageError(
+      'give the passphrase one way: --passphrase-env or --passphrase-file',
+      'ERR_SECRET_SOURCE',
+    );
+  }
+  if (flags.passphraseEnv !== undefined) return readEnvSecret(ctx, flags.passphraseEnv, 'passphrase');
+  if (flags.passphraseFile !== undefined) return readFileSecret(ctx, flags.passphraseFile, 'passphrase');
+  return undefined;
+}
+
+/**
+ * Reads FILE (or stdin for "-") and loads every key in it; every failure is one line naming the input.
+ * Raw HMAC secrets read this way are registered with the redactor like any other secret.
+ */
+export async function readKeyFile(
+  ctx: Context,
+  path: string,
+  passphrase: string | undefined,
+): Promise<KeySet> {
+  const { loadKeys } = await import('../../lib/keys/load.js');
+  const input = await readInput(path, ctx.io.stdin, { stdinIsTTY: ctx.io.stdinIsTTY });
+  const set = loadKeys(input.data, input.name, passphrase === undefined ? {} : { passphrase });
+  for (const k of set.keys) {
+    if (k.kind === 'secret') ctx.redactor.add(k.key.export().toString('utf8'));
+  }
+  return set;
+}
