@@ -171,13 +171,16 @@ export async function runDeviceFlow(
     ...base,
     ...req.params,
   });
-  // The user code and URL are meant for the person at the terminal: printed as they are, not redacted.
+  // The user code and URL are meant for the person at the terminal: printed, not redacted — but they come from
+  // the server, so control characters (terminal escape sequences) are replaced before they reach the terminal.
   ctx.io.stderr.write(
-    `To sign in, open ${auth.verificationUri} and enter the code ${auth.userCode}\n` +
-      (auth.verificationUriComplete ? `  (or open ${auth.verificationUriComplete})\n` : ''),
+    `To sign in, open ${terminalSafe(auth.verificationUri)} and enter the code ${terminalSafe(auth.userCode)}\n` +
+      (auth.verificationUriComplete ? `  (or open ${terminalSafe(auth.verificationUriComplete)})\n` : ''),
   );
-  if (shouldOpenBrowser(ctx, openBrowser)) {
-    await ctx.openUrl(auth.verificationUriComplete ?? auth.verificationUri).catch(() => undefined);
+  // Only a web address is handed to the system opener: a server could name a file: or custom-scheme URL.
+  const toOpen = auth.verificationUriComplete ?? auth.verificationUri;
+  if (shouldOpenBrowser(ctx, openBrowser) && /^https?:\/\//i.test(toOpen)) {
+    await ctx.openUrl(toOpen).catch(() => undefined);
   }
   ctx.out.progress('Waiting for the sign-in to be approved…');
   const response = await pollDeviceToken(
@@ -189,6 +192,12 @@ export async function runDeviceFlow(
     signal,
   );
   return { response };
+}
+
+/** Server-supplied text for the terminal: no control characters (C0, DEL, C1), at most 500 characters. */
+function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 500);
 }
 
 /** The authorization URL always goes to stderr, unredacted (state and nonce are not secrets and must survive). */

@@ -25,7 +25,9 @@ export async function tokensFromResponse(
     tokenType: 'Bearer',
     // RFC 6749 §6: a server that does not rotate keeps the old refresh token valid.
     refreshToken: res.refresh_token ?? previous?.refreshToken,
-    idToken: res.id_token ?? previous?.idToken,
+    // Only an ID token that was validated is kept: login validates it before calling this; an ID token in a
+    // refresh response (OIDC Core §12.2) is not validated by apikit, so the login's one stays.
+    idToken: previous ? previous.idToken : res.id_token,
     expiresAt: expiryOf(
       now,
       res.expires_in,

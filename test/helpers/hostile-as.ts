@@ -34,6 +34,10 @@ export interface HostileOptions {
   devicePolls?: TokenReply[];
   deviceInterval?: number;
   deviceExpiresIn?: number;
+  /** Device authorization response fields (defaults: WXYZ-1234 and the server's /activate). */
+  deviceUserCode?: string;
+  deviceVerificationUri?: string;
+  deviceVerificationUriComplete?: string;
 }
 
 export interface HostileAs {
@@ -124,8 +128,9 @@ export async function startHostileAs(options: HostileOptions = {}): Promise<Host
         case '/device':
           return json(200, {
             device_code: 'hostile-device-code-0123456789',
-            user_code: 'WXYZ-1234',
-            verification_uri: `${as.issuer}/activate`,
+            user_code: options.deviceUserCode ?? 'WXYZ-1234',
+            verification_uri: options.deviceVerificationUri ?? `${as.issuer}/activate`,
+            verification_uri_complete: options.deviceVerificationUriComplete,
             expires_in: options.deviceExpiresIn ?? 60,
             interval: options.deviceInterval ?? 1,
           });

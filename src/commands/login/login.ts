@@ -43,9 +43,9 @@ interface LoginFlags {
   tokenEndpoint?: string;
   clientId: string;
   scope?: string;
-  resource: string[];
+  resource?: string[];
   audience?: string;
-  param: string[];
+  param?: string[];
   port?: string;
   callbackHost: '127.0.0.1' | 'localhost';
   listen?: string;
@@ -63,18 +63,18 @@ export function registerLogin(program: Command, ctx: Context): Command {
       'sign in with OAuth 2.0 Authorization Code + PKCE (RFC 7636, RFC 8252) or the device flow (RFC 8628)',
     )
     .usage(
-      '(--issuer <url> | --authorization-endpoint <url> --token-endpoint <url>) --client-id <id> [--scope <scopes>] ' +
-        '[--resource <url> ...] [--audience <a>] [--param <k=v> ...] [--port <n>] [--callback-host {127.0.0.1 | localhost}] ' +
-        '[--listen <addr:port>] [--no-browser] [--manual] [--device] [--timeout <duration>] [--profile <name>]',
+      '{--issuer <url> | --authorization-endpoint <url> --token-endpoint <url>} --client-id <id> [--scope <scopes>] ' +
+        '[--resource <url> ...] [--audience <audience>] [--param <k=v> ...] [--port <n>] [--callback-host {127.0.0.1 | localhost}] ' +
+        '[--listen <addr:port>] [--no-browser] [--manual] [--device] [--timeout <duration>] [--profile <name>] [--json]',
     )
     .option('--issuer <url>', 'the authorization server (discovery: RFC 8414, then OpenID Connect)')
     .option('--authorization-endpoint <url>', 'authorization endpoint, for servers without discovery')
     .option('--token-endpoint <url>', 'token endpoint, for servers without discovery')
     .requiredOption('--client-id <id>', 'the (public, native) client registered for apikit')
     .option('--scope <scopes>', 'space-separated scopes (default: "openid offline_access" where supported)')
-    .option('--resource <url>', 'resource indicator, RFC 8707 (repeatable)', collect, [])
+    .option('--resource <url>', 'resource indicator, RFC 8707 (repeatable)', collect)
     .option('--audience <audience>', 'audience parameter (for servers that use it instead of --resource)')
-    .option('--param <k=v>', 'extra authorization request parameter (repeatable)', collect, [])
+    .option('--param <k=v>', 'extra authorization request parameter (repeatable)', collect)
     .option('--port <n>', 'fixed port for the loopback callback (default: a free one)')
     .addOption(
       new Option('--callback-host <host>', 'host name in the redirect URI')
@@ -139,7 +139,8 @@ function toOptions(flags: LoginFlags, ctx: Context): LoginOptions {
     );
   }
   const timeoutMs = parseDurationFlag('--timeout', flags.timeout, { positive: true });
-  for (const r of flags.resource) {
+  const resource = flags.resource ?? [];
+  for (const r of resource) {
     let url: URL | undefined;
     try {
       url = new URL(r);
@@ -160,9 +161,9 @@ function toOptions(flags: LoginFlags, ctx: Context): LoginOptions {
     tokenEndpoint: flags.tokenEndpoint,
     clientId: flags.clientId,
     scope: flags.scope?.trim().split(/\s+/).filter(Boolean).join(' ') || undefined,
-    resource: flags.resource,
+    resource,
     audience: flags.audience,
-    params: parseParams(flags.param),
+    params: parseParams(flags.param ?? []),
     port: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
     callbackHost: flags.callbackHost,
     listen: flags.listen === undefined ? undefined : parseListen(flags.listen),
@@ -211,6 +212,11 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<LoginR
   };
   if (!ep.tokenEndpoint) {
     throw new InputError(`issuer ${opts.issuer} advertises no token_endpoint`, 'ERR_DISCOVERY_ENDPOINT');
+  }
+  if (!ep.issuer) {
+    ctx.out.warn(
+      'no --issuer: the authorization response cannot be checked against an issuer (RFC 9207 mix-up defence is off)',
+    );
   }
   const scope = opts.scope ?? defaultScope(meta);
   const scopes = scope?.split(' ') ?? [];

@@ -111,7 +111,11 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
     )
     .usage(
       '{--issuer <url> | --token-endpoint <url>} --client-id <id> ' +
-        '{--client-secret-env <VAR> | --client-secret-file <file> | --client-secret-stdin | --private-key <file>} [options]',
+        '{--client-secret-env <VAR> | --client-secret-file <file> | --client-secret-stdin | --private-key <file>} ' +
+        '[--auth-method {client_secret_basic | client_secret_post | private_key_jwt | client_secret_jwt}] ' +
+        '[--scope <scopes>] [--resource <url> ...] [--audience <aud>] [--param <k=v> ...] [--assertion-aud <aud>] ' +
+        '[--format {bare | header | json}] [--min-ttl <duration>] [--no-cache] [--save-profile <name>] ' +
+        '[-H <line> ...] [--timeout <duration>] [--connect-timeout <duration>]',
     )
     .option('--issuer <url>', 'the authorization server; its metadata gives the token endpoint and methods')
     .option('--token-endpoint <url>', 'the token endpoint, when there is no discovery')

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Browser } from '../../helpers/browser.js';
 import { runCli, tempDir } from '../../helpers/cli.js';
@@ -234,5 +235,120 @@ describe('apikit login --device against a scripted server', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(want);
     assertNothingStored(dir);
+  });
+});
+
+describe('what apikit sends (captured by the scripted server)', () => {
+  it('a fresh 43–128-character verifier whose S256 is the challenge, and fresh ≥128-bit state and nonce per login', async () => {
+    const sent: Array<{ authorize: Record<string, string>; token: Record<string, string> }> = [];
+    for (let i = 0; i < 2; i++) {
+      const { result, as: server } = await loginAgainst(
+        {
+          token: async (_p, s) => ({
+            body: {
+              access_token: `access-${i}-0123456789abcdef`,
+              token_type: 'Bearer',
+              expires_in: 300,
+              id_token: await s.idToken(idClaims(s)),
+            },
+          }),
+        },
+        ['--scope', 'openid'],
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const token = server.requests.find((r) => r.path === '/token')!.params;
+      sent.push({ authorize: server.lastAuthorize()!, token });
+      // The verifier never leaves apikit except to the token endpoint.
+      expect(result.stderr).not.toContain(token.code_verifier);
+      await server.close();
+      as = undefined;
+    }
+    for (const { authorize, token } of sent) {
+      expect(token.grant_type).toBe('authorization_code');
+      expect(token.code_verifier).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
+      expect(createHash('sha256').update(token.code_verifier!).digest('base64url')).toBe(
+        authorize.code_challenge,
+      );
+      expect(authorize.code_challenge_method).toBe('S256');
+      expect(token.redirect_uri).toBe(authorize.redirect_uri);
+      // 256 bits of base64url: 43 characters.
+      expect(authorize.state).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+      expect(authorize.nonce).toMatch(/^[A-Za-z0-9_-]{43,}$/);
+    }
+    expect(sent[0]!.token.code_verifier).not.toBe(sent[1]!.token.code_verifier);
+    expect(sent[0]!.authorize.state).not.toBe(sent[1]!.authorize.state);
+    expect(sent[0]!.authorize.nonce).not.toBe(sent[1]!.authorize.nonce);
+  });
+
+  it('an ID token in a refresh response is not stored (only the validated one from the login is kept)', async () => {
+    const {
+      result,
+      dir,
+      as: server,
+    } = await loginAgainst(
+      {
+        token: async (p, s) => ({
+          body: {
+            access_token: `access-${p.grant_type}-${s.requests.length}-0123456789`,
+            token_type: 'Bearer',
+            expires_in: 300,
+            refresh_token: `refresh-${s.requests.length}-0123456789`,
+            // On refresh: an ID token for someone else, signed with a key the issuer does not publish.
+            id_token:
+              p.grant_type === 'refresh_token'
+                ? await s.idToken(idClaims(s, { sub: 'eve' }), { otherKey: true })
+                : await s.idToken(idClaims(s)),
+          },
+        }),
+      },
+      ['--scope', 'openid'],
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const before = readConfig(dir).profiles!.default!.tokens!;
+    const refreshed = await runCli(['token', '--min-ttl', '10m'], { env: { APIKIT_CONFIG_DIR: dir } });
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(server.requests.filter((r) => r.params.grant_type === 'refresh_token')).toHaveLength(1);
+    const after = readConfig(dir).profiles!.default!;
+    expect(after.tokens!.accessToken).not.toBe(before.accessToken);
+    expect(after.tokens!.idToken).toBe(before.idToken);
+    expect(after.subject).toBe('mallory');
+  });
+});
+
+describe('device flow output from a hostile server', () => {
+  it('control characters in the user code and URLs never reach the terminal; a non-web URL is not opened', async () => {
+    as = await startHostileAs({
+      deviceUserCode: 'AB\u001b]0;pwned\u0007CD',
+      deviceVerificationUri: 'https://as.example/activate\u001b[2J',
+      deviceVerificationUriComplete: 'file:///etc/passwd',
+      devicePolls: [
+        { body: { access_token: 'device-access-0123456789', token_type: 'Bearer', expires_in: 300 } },
+      ],
+    });
+    const t = tempDir('apikit-device-');
+    cleanups.push(t.cleanup);
+    const run = startCli(
+      [
+        'login',
+        '--issuer',
+        as.issuer,
+        '--client-id',
+        'apikit-cli',
+        '--device',
+        '--scope',
+        'read',
+        '--no-color',
+      ],
+      {
+        tty: true,
+        env: { APIKIT_CONFIG_DIR: t.dir, DISPLAY: ':0' },
+      },
+    );
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(result.stderr).toContain('enter the code AB?]0;pwned?CD');
+    expect(run.opened).toEqual([]);
   });
 });

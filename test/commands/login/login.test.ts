@@ -152,6 +152,43 @@ describe('apikit login (authorization code + PKCE, real oidc-provider)', () => {
     );
   });
 
+  it('endpoints given by hand (no --issuer): the login works, with a warning that iss cannot be checked', async () => {
+    const dir = configDir();
+    const browser = new Browser();
+    const run = startCli(
+      [
+        'login',
+        '--authorization-endpoint',
+        `${as.issuer}/auth`,
+        '--token-endpoint',
+        `${as.issuer}/token`,
+        '--client-id',
+        'apikit-cli',
+        '--scope',
+        'read:reports',
+        '--resource',
+        RESOURCE,
+        '--no-browser',
+      ],
+      { env: { APIKIT_CONFIG_DIR: dir } },
+    );
+    const url = await run.authorizationUrl();
+    const callbackUrl = await browser.authorize(url);
+    // oidc-provider always sends iss (RFC 9207): without an issuer to compare with, it must not end the login.
+    expect(new URL(callbackUrl).searchParams.get('iss')).toBe(as.issuer);
+    const page = await browser.request(callbackUrl);
+    const result = await run.done;
+    expect(page.status, result.stderr + page.body).toBe(200);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/warning: no --issuer: .*RFC 9207 mix-up defence is off/);
+    expect(readConfig(dir).profiles!.default!.tokens).toBeDefined();
+    assertHygiene(
+      dir,
+      [result.stdout, result.stderr],
+      secretsOf(as, dir, [new URL(callbackUrl).searchParams.get('code')!]),
+    );
+  });
+
   it('a callback with the wrong state gets a 400 page and the login keeps waiting', async () => {
     const dir = configDir();
     const browser = new Browser();
@@ -280,6 +317,28 @@ describe('apikit login (authorization code + PKCE, real oidc-provider)', () => {
     expect(readConfig(dir).profiles!.default!.tokens).toBeDefined();
   });
 
+  it('--listen binds elsewhere while the redirect URI stays on loopback (e.g. a container port mapping)', async () => {
+    const dir = configDir();
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.2', () => r()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const run = startCli(loginArgs(as, '--no-browser', '--listen', `127.0.0.2:${port}`), {
+      env: { APIKIT_CONFIG_DIR: dir },
+    });
+    const url = new URL(await run.authorizationUrl());
+    expect(url.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+    const browser = new Browser();
+    const callback = new URL(await browser.authorize(url.href));
+    // The advertised address is not where apikit listens: the "mapping" is this test rewriting the host.
+    await expect(fetch(callback.href)).rejects.toThrow();
+    callback.hostname = '127.0.0.2';
+    expect((await browser.request(callback.href)).status).toBe(200);
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(readConfig(dir).profiles!.default!.tokens).toBeDefined();
+  });
+
   it('--manual: the pasted redirect URL is checked (state, iss) and exchanged', async () => {
     const dir = configDir();
     const run = startCli(loginArgs(as, '--manual', '--port', '8765'), { env: { APIKIT_CONFIG_DIR: dir } });
@@ -369,6 +428,23 @@ describe('apikit login (authorization code + PKCE, real oidc-provider)', () => {
       want: /choose one of --device and --manual/,
     },
     { argv: ['login', '--issuer', 'http://auth.example', '--client-id', 'x'], want: /must use https/ },
+    {
+      argv: ['login', '--issuer', 'https://a.example', '--client-id', 'x', '--listen', '8400'],
+      want: /--listen "8400" is not ADDR:PORT/,
+    },
+    {
+      argv: [
+        'login',
+        '--issuer',
+        'https://a.example',
+        '--client-id',
+        'x',
+        '--manual',
+        '--listen',
+        '0.0.0.0:8400',
+      ],
+      want: /--listen applies only to the loopback callback/,
+    },
     {
       argv: ['login', '--issuer', 'https://a.example', '--client-id', 'x', '--resource', 'https://api#frag'],
       want: /without a fragment/,

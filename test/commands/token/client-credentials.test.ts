@@ -755,11 +755,13 @@ describe('no secret or assertion in stdout, stderr or the --verbose trace (real 
   ])('%s', async (_n, argv, client) => {
     assertions.length = 0;
     const e = env();
+    const outputs: string[] = [];
     for (const format of ['bare', 'json']) {
       const res = await runCli(['--verbose', ...argv(), '--format', format, '--no-cache'], { env: e });
       expect(res.code, res.stderr).toBe(0);
       expect(res.stderr).toContain('> POST');
       const all = res.stdout + res.stderr;
+      outputs.push(all);
       if (client) {
         for (const f of forms(client.secret)) expect(all).not.toContain(f);
         const basic = Buffer.from(
@@ -772,8 +774,14 @@ describe('no secret or assertion in stdout, stderr or the --verbose trace (real 
     if (client !== BASIC && client !== POST) {
       expect(assertions.length).toBe(2);
       for (const a of assertions) {
-        // The whole assertion and its signature part.
+        // The whole assertion, its signed part and its signature: in none of the outputs.
         expect(a).toMatch(/^eyJ/);
+        const [head, payload, sig] = a.split('.');
+        for (const out of outputs) {
+          expect(out).toContain('client_assertion=[REDACTED]');
+          expect(out).not.toContain(`${head}.${payload}`);
+          expect(out).not.toContain(sig!);
+        }
       }
     }
     // Nothing stored contains the secret or the key either.
@@ -906,6 +914,26 @@ describe('token cache', () => {
       ).code,
     ).toBe(4);
     expect(tokenPosts()).toBe(2);
+    // A token cached for cc-basic is not handed to cc-post asking for the same scope.
+    const basic = await runCli(argv(), { env: e });
+    expect(basic.code, basic.stderr).toBe(0);
+    const post = await runCli(
+      cc(
+        '--issuer',
+        as.issuer,
+        '--client-id',
+        POST.id,
+        '--client-secret-env',
+        'POST_SECRET',
+        '--scope',
+        SCOPE,
+      ),
+      { env: e },
+    );
+    expect(post.code, post.stderr).toBe(0);
+    expect(tokenPosts()).toBe(4);
+    expect(post.stdout).not.toBe(basic.stdout);
+    expect((await as.introspect(post.stdout.trim())).client_id).toBe(POST.id);
   });
 
   it('parallel runs with the same key wait for one another: one request, one token', async () => {
