@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac, generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactSign, FlattenedSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { json, startServer, type TestServer } from '../commands/jwt/server.js';
 let k: KeyFiles;
 let cleanup: () => void;
 let server: TestServer;
+let attackerJwks: unknown = { keys: [] };
 const overrides = { clock };
 const enc = (s: string) => new TextEncoder().encode(s);
 const claims = () => ({ sub: 'attacker', admin: true, exp: FIXED_S + 600 });
@@ -24,7 +25,8 @@ beforeAll(async () => {
   cleanup = t.cleanup;
   k = makeKeyFiles(t.dir);
   // The "attacker's" server: every jku/x5u in these tests points here, and it must never be contacted.
-  server = await startServer((req, res) => json(res, 200, { keys: [] }));
+  // It serves the attacker's own key, so a verifier that did fetch would ACCEPT the forgery.
+  server = await startServer((req, res) => json(res, 200, attackerJwks));
 });
 afterAll(async () => {
   await server.close();
@@ -110,7 +112,65 @@ describe('RS256 → HS256 key confusion (public key bytes as the HMAC secret)', 
     // And the key file cannot be smuggled in as an HMAC secret either.
     const asSecret = await verdict(hs256({ alg: 'HS256' }, claims(), bytes), ['--secret-file', file]);
     expect(asSecret.code).toBe(2);
-    expect(asSecret.stderr).toMatch(/PEM or JWK key, not an HMAC secret/);
+    expect(asSecret.stderr).toMatch(/is a (PEM key or certificate|JWK or JWKS), not an HMAC secret/);
+  });
+
+  /** The public key in forms the key loader would otherwise read as a "raw HMAC secret". */
+  const rawForms = () => {
+    const rsa = k.objects.rsa.publicKey;
+    const spkiDer = rsa.export({ format: 'der', type: 'spki' });
+    const b64 = spkiDer.toString('base64');
+    // OpenSSH wire format (RFC 4253 §6.6): string "ssh-rsa", mpint e, mpint n.
+    const { n, e } = rsa.export({ format: 'jwk' }) as { n: string; e: string };
+    const len = (b: Buffer) => {
+      const out = Buffer.alloc(4 + b.length);
+      out.writeUInt32BE(b.length);
+      b.copy(out, 4);
+      return out;
+    };
+    const mpint = (b64u: string) => {
+      const raw = Buffer.from(b64u, 'base64url');
+      return len(raw[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw);
+    };
+    const sshBlob = Buffer.concat([len(Buffer.from('ssh-rsa')), mpint(e), mpint(n)]).toString('base64');
+    return [
+      ['SPKI DER file', spkiDer],
+      ['PKCS#1 DER file', rsa.export({ format: 'der', type: 'pkcs1' })],
+      ['base64 SPKI on one line (PEM body without BEGIN/END, as Keycloak publishes it)', Buffer.from(b64)],
+      ['base64 SPKI wrapped at 64 columns', Buffer.from(b64.replace(/(.{64})/g, '$1\n') + '\n')],
+      ['base64url SPKI', Buffer.from(spkiDer.toString('base64url'))],
+      ['OpenSSH public key line', Buffer.from(`ssh-rsa ${sshBlob} victim@host\n`)],
+    ] as const;
+  };
+
+  it.each([0, 1, 2, 3, 4, 5])('raw form %i: never an HMAC secret, by any flag', async (i) => {
+    const [name, bytes] = rawForms()[i]!;
+    const file = join(k.dir, `rsa-form-${i}.pub`);
+    writeFileSync(file, bytes);
+    const text = bytes.toString('utf8');
+    // Every way a verifier might turn the file into HMAC bytes: as read, and with line ends stripped.
+    for (const secret of [bytes, Buffer.from(text.trimEnd()), Buffer.from(text.replace(/\r?\n$/, ''))]) {
+      const token = hs256({ alg: 'HS256', typ: 'JWT' }, claims(), secret);
+      for (const args of [
+        ['--key', file],
+        ['--jwks', file],
+        ['--secret-file', file],
+        ['--key', file, '--alg', 'HS256'],
+      ]) {
+        const r = await verdict(token, args);
+        expect({ name, args: args.join(' '), code: r.code }).toEqual({ name, args: args.join(' '), code: 2 });
+        expect(r.doc).toBeUndefined();
+        expect(r.stderr).toMatch(/not an HMAC secret|is binary|not a PEM key, certificate, JWK, JWKS/);
+      }
+      if (!text.includes('\uFFFD')) {
+        const env = await runCli(['jwt', 'verify', token, '--secret-env', 'S'], {
+          overrides,
+          env: { S: text.trimEnd() },
+        });
+        expect(env.code).toBe(2);
+        expect(env.stderr).toMatch(/not an HMAC secret/);
+      }
+    }
   });
 
   it('a JWKS holding the RSA key never verifies HS256', async () => {
@@ -136,6 +196,7 @@ describe('keys carried by the token are never used or fetched', () => {
   it.each(['jku', 'x5u'])('"%s" pointing at a loopback server: zero requests', async (member) => {
     server.requests.length = 0;
     const a = attacker();
+    attackerJwks = { keys: [{ ...a.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] };
     const token = await new CompactSign(enc(JSON.stringify(claims())))
       .setProtectedHeader({ alg: 'ES256', kid: 'k1', [member]: `${server.url}/evil` })
       .sign(a.privateKey);

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CompactSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, hasStackTrace, runBin, runCli, tempDir, type RunResult } from '../helpers/cli.js';
-import { b64u, clock, FIXED_S, write } from '../commands/jwt/fixtures.js';
+import { hasStackTrace, runBin, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { b64u, clock, ensureBuilt, FIXED_S, write } from '../commands/jwt/fixtures.js';
 
 /**
  * Seeded fuzzing of `jwt decode`, `jwt verify` and `keys inspect`: random and mutated tokens and key files.
@@ -371,8 +368,7 @@ describe('fuzz (seeded)', () => {
   }, 600_000);
 
   it(`built binary: a sample of ${BIN_SAMPLE}`, async () => {
-    if (!existsSync(join(BIN, '..', '..', 'dist', 'cli.js')))
-      execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    ensureBuilt();
     const rng = prng(SEED ^ 0xb1b1);
     const failures: Failure[] = [];
     const jobs: (() => Promise<void>)[] = [];

@@ -130,7 +130,9 @@ export function renderJwtDecode(result: JwtDecodeResult, ctx: Context): void {
     lines.push(c.bold('Times'));
     for (const t of result.times) {
       const when = t.iso === undefined ? c.red('not a usable NumericDate') : `${t.iso}  (${t.relative})`;
-      lines.push(`  ${t.claim.padEnd(9)} ${String(t.value).padEnd(12)} ${when}`);
+      // JSON text, never the raw value: a string "exp" from an untrusted token may carry terminal escapes.
+      const raw = (JSON.stringify(t.value) ?? 'null').slice(0, 40);
+      lines.push(`  ${t.claim.padEnd(9)} ${raw.padEnd(12)} ${when}`);
     }
   }
   ctx.out.result(lines.join('\n'));

@@ -203,8 +203,11 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
     header[name] = typedValue(raw);
   }
   for (const member of PROTECTED_HEADER_MEMBERS) delete header[member];
+  // --kid, then a kid given with --header, then the key's own, then the re-signed header's, then a thumbprint.
+  const headerFlagKid = opts.header.some((h) => h.startsWith('kid=')) ? header.kid : undefined;
   const kid =
     opts.kid ??
+    (typeof headerFlagKid === 'string' ? headerFlagKid : undefined) ??
     loaded.kid ??
     (typeof baseHeader.kid === 'string' ? baseHeader.kid : undefined) ??
     (await defaultKid(loaded));

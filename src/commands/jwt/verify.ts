@@ -168,6 +168,13 @@ export async function runJwtVerify(
     );
   }
 
+  if (streaming && [...opts.keys, opts.jwks].includes('-')) {
+    // Both would read the same stream: the key would swallow the tokens (or the other way round).
+    throw new UsageError(
+      'the tokens are read from stdin, so the key cannot be: give the token as an argument or the key as a file',
+      'ERR_JWT_STDIN_TWICE',
+    );
+  }
   const built = await buildKeyring(ctx, opts);
   const policy: VerifyPolicy = {
     algorithms: allowedAlgorithms(built.ring, algs),

@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Tries candidate secrets against an HS* token's signature, in-process. This is a raw HMAC over the JWS
- * signing input (RFC 7515 §5.1: ASCII(header "." payload)); a hit is re-checked with jose by the caller.
- * It computes one HMAC per candidate — a JOSE verify per candidate would cost a key import each.
+ * signing input (RFC 7515 §5.1: ASCII(header "." payload)), compared in constant time. It computes one HMAC
+ * per candidate — a JOSE verify per candidate would cost a key import each.
  */
 export const HMAC_HASH = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
 export type HmacAlg = keyof typeof HMAC_HASH;

@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../../errors.js';
 import { algorithmsForKey, isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../keys/algorithms.js';
+import { keyMaterialIn } from '../keys/key-material.js';
 import type { LoadedKey } from '../keys/load.js';
 
 /**
@@ -64,6 +65,12 @@ export function addToKeyring(
       );
       continue;
     }
+    // A "secret" that is really a public key would let anyone forge HS* tokens (RFC 8725 §2.1).
+    if (k.kind === 'secret')
+      refuseKeyMaterial(
+        k.key.export(),
+        `key "${source}"${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''}`,
+      );
     // HMAC secrets of any length may VERIFY (the short ones get a warning); minting refuses them.
     let algs = k.kind === 'secret' ? [...HMAC_ALGS] : algorithmsForKey(k.key);
     if (k.kty === 'RSA' && algs.length === 0) {
@@ -86,21 +93,36 @@ export function addToKeyring(
 }
 
 /**
- * An HMAC secret given with --secret-env/--secret-file. Text that is a PEM key or a JWK is refused: using a
- * public key's bytes as an HMAC secret is exactly the RS256→HS256 key-confusion attack (RFC 8725 §2.1).
+ * An HMAC secret given with --secret-env/--secret-file. Key material is refused: using a public key's bytes as
+ * an HMAC secret is exactly the RS256→HS256 key-confusion attack (RFC 8725 §2.1).
  */
 export function secretKeyFromText(text: string, what: string): KeyObject {
-  const t = text.trim();
-  if (t.startsWith('-----BEGIN') || (t.startsWith('{') && /"kty"|"keys"/.test(t))) {
-    throw new InputError(
-      `${what} is a PEM or JWK key, not an HMAC secret; it is never used as HMAC bytes`,
-      'ERR_JWT_SECRET_IS_KEY',
-      {
-        hint: 'pass public and private keys with --key (or --jwks)',
-      },
-    );
+  if (text.includes('\uFFFD')) {
+    // Bytes that are not UTF-8 were replaced while reading: the secret used would not be the file's bytes
+    // (and a DER key file read this way is still a public value an attacker can reproduce).
+    throw new InputError(`${what} is binary, not a line of text`, 'ERR_JWT_SECRET_BINARY', {
+      hint: 'give a binary HMAC secret with --key FILE, which uses its bytes as they are',
+    });
   }
-  return createSecretKey(Buffer.from(text, 'utf8'));
+  const bytes = Buffer.from(text, 'utf8');
+  refuseKeyMaterial(bytes, what);
+  return createSecretKey(bytes);
+}
+
+/**
+ * Throws when "secret" bytes are really an asymmetric key or certificate, in whatever form. The attacker knows
+ * a public key's bytes, so a verifier that HMACs with them accepts forgeries (RFC 8725 §2.1). Besides PEM and
+ * JWK text this covers DER files (`openssl pkey -pubout -outform DER`), the bare base64 DER body some servers
+ * publish as "the public key" (e.g. Keycloak's realm `public_key`) and OpenSSH public keys.
+ */
+export function refuseKeyMaterial(bytes: Uint8Array, what: string): void {
+  const form = keyMaterialIn(bytes);
+  if (form === undefined) return;
+  throw new InputError(
+    `${what} is ${form}, not an HMAC secret; key material is never used as HMAC bytes (RFC 8725 §2.1)`,
+    'ERR_JWT_SECRET_IS_KEY',
+    { hint: 'pass public and private keys as PEM or JWK with --key (or --jwks)' },
+  );
 }
 
 /** Parses --alg values ("ES256", "RS256,PS256"), refusing "none" in every casing and unknown names. */

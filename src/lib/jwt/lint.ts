@@ -156,7 +156,9 @@ function sensitiveClaims(value: unknown, path: string, depth: number): string[] 
   if (typeof value !== 'object' || value === null) return [];
   const out: string[] = [];
   for (const [k, v] of Object.entries(value)) {
-    const p = path ? `${path}.${k}` : k;
+    // Claim names come from an untrusted token and end up on a terminal: escape control characters.
+    const name = JSON.stringify(k).slice(1, -1);
+    const p = path ? `${path}.${name}` : name;
     if (!Array.isArray(value) && SENSITIVE_NAME_RE.test(k)) out.push(p);
     else out.push(...sensitiveClaims(v, p, depth + 1));
   }

@@ -8,7 +8,7 @@ import {
   type JwsAlgorithm,
 } from '../keys/algorithms.js';
 import type { LoadedKey } from '../keys/load.js';
-import { describeKey } from './keyring.js';
+import { describeKey, refuseKeyMaterial } from './keyring.js';
 
 /**
  * The signing algorithm for a key: --alg when the key supports it, else the JWK "alg", else the one the key
@@ -70,6 +70,8 @@ export function signingAlgorithm(k: LoadedKey, source: string, requested?: strin
     throw new InputError(`${what} cannot sign any JWS algorithm`, 'ERR_JWT_KEY_UNSUPPORTED');
   }
   if (k.kty === 'oct') {
+    // A DER or base64 key file reads as "binary secret" bytes; signing HMACs with key material is never meant.
+    refuseKeyMaterial(k.key.export(), `key "${source}"`);
     if (!alg.startsWith('HS'))
       throw new InputError(`${what} is an HMAC secret; it cannot sign ${alg}`, 'ERR_JWT_ALG_KEY_MISMATCH');
     const min = HMAC_MIN_BYTES[alg as 'HS256' | 'HS384' | 'HS512'];

@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import { InputError } from '../../errors.js';
 import { joseCurveName } from './algorithms.js';
+import { keyMaterialIn } from './key-material.js';
 
 /**
  * The one key loader. It sniffs content (never the file name): PEM (PKCS#8, encrypted PKCS#8, PKCS#1 RSA,
@@ -240,6 +241,17 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
  * Prose, short strings and other garbage are refused rather than silently used as a key.
  */
 function loadSecret(buf: Buffer, source: string): KeySet {
+  // A DER key, bare base64 DER or an OpenSSH key is not a secret: it is (usually public) key material, and
+  // HMAC over public bytes is the RS→HS key-confusion attack (RFC 8725 §2.1).
+  const form = keyMaterialIn(buf);
+  if (form !== undefined) {
+    throw bad(
+      source,
+      `it is ${form}, not an HMAC secret (apikit reads keys as PEM or JWK)`,
+      'ERR_KEY_NOT_PEM',
+      toPemHint(form, source),
+    );
+  }
   const text = buf.toString('utf8');
   // Control characters (other than whitespace) mean binary bytes, not a line of text.
   // eslint-disable-next-line no-control-regex
@@ -262,6 +274,15 @@ function loadSecret(buf: Buffer, source: string): KeySet {
     bytes = buf;
   }
   return { source, format: 'secret', keys: [describe(createSecretKey(bytes), 'secret', {})] };
+}
+
+/** How to turn key material in another encoding into PEM, which every apikit command reads. */
+function toPemHint(form: string, source: string): string {
+  const file = source === 'stdin' ? 'FILE' : source;
+  if (form.includes('OpenSSH')) return `convert it to PEM: ssh-keygen -e -m PKCS8 -f ${file}`;
+  if (form.includes('base64'))
+    return 'put it between "-----BEGIN PUBLIC KEY-----" and "-----END PUBLIC KEY-----" lines';
+  return `convert it to PEM: openssl pkey -inform DER -in ${file}  (add -pubin for a public key)`;
 }
 
 function describe(

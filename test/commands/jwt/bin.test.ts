@@ -1,16 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, hasStackTrace, runBin, tempDir } from '../../helpers/cli.js';
-import { makeKeyFiles, type KeyFiles } from './fixtures.js';
+import { hasStackTrace, runBin, tempDir } from '../../helpers/cli.js';
+import { ensureBuilt, makeKeyFiles, type KeyFiles } from './fixtures.js';
 
 /** The jwt verbs through the built binary, the way users and scripts run them. */
 let k: KeyFiles;
 let cleanup: () => void;
 beforeAll(() => {
-  if (!existsSync(join(BIN, '..', '..', 'dist', 'commands', 'jwt', 'index.js')))
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  ensureBuilt();
   const t = tempDir('apikit-jwt-bin-');
   cleanup = t.cleanup;
   k = makeKeyFiles(t.dir);

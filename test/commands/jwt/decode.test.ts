@@ -52,6 +52,51 @@ describe('jwt decode: human view', () => {
     expect(r.stderr).toMatch(/signature not verified/);
   });
 
+  it('nbf and auth_time are shown as times too', async () => {
+    const t = unsigned(
+      { alg: 'ES256' },
+      { nbf: FIXED_S - 30, auth_time: FIXED_S - 2 * 86400, exp: FIXED_S + 3600 },
+    );
+    const r = await runCli(['jwt', 'decode', t, '--json'], { overrides });
+    expect(JSON.parse(r.stdout).times).toEqual([
+      { claim: 'exp', value: FIXED_S + 3600, iso: '2026-01-15T13:00:00Z', relative: 'expires in 1h' },
+      { claim: 'nbf', value: FIXED_S - 30, iso: '2026-01-15T11:59:30Z', relative: 'valid since 30s ago' },
+      {
+        claim: 'auth_time',
+        value: FIXED_S - 2 * 86400,
+        iso: '2026-01-13T12:00:00Z',
+        relative: 'authenticated 2d ago',
+      },
+    ]);
+    const human = await runCli(['jwt', 'decode', t], { overrides });
+    expect(human.stdout).toMatch(/nbf\s+\d+\s+2026-01-15T11:59:30Z\s+\(valid since 30s ago\)/);
+    expect(human.stdout).toMatch(/auth_time\s+\d+\s+2026-01-13T12:00:00Z\s+\(authenticated 2d ago\)/);
+  });
+
+  it.each([false, true])(
+    'tty=%s: terminal escapes inside the token are shown escaped, never sent raw',
+    async (tty) => {
+      const esc = '\u001b]0;pwned\u0007\u001b[2J';
+      const t = unsigned(
+        { alg: 'ES256', kid: `k${esc}` },
+        { exp: `soon${esc}`, [`secret${esc}`]: 1, [`n${esc}`]: `v${esc}` },
+      );
+      const r = await runCli(['jwt', 'decode', t], {
+        overrides,
+        tty,
+        env: { FORCE_COLOR: tty ? '1' : undefined },
+      });
+      expect(r.code).toBe(0);
+      for (const text of [r.stdout, r.stderr]) {
+        expect(text).not.toContain('\u0007');
+        expect(text).not.toContain('\u001b]');
+        expect(text).not.toContain('\u001b[2J');
+      }
+      expect(r.stdout).toContain('"soon\\u001b]0;pwned\\u0007\\u001b[2J"');
+      expect(r.stderr).toMatch(/\[sensitive_claim\]/);
+    },
+  );
+
   it('says "expired 3h ago" for an expired token and warns', async () => {
     const t = unsigned({ alg: 'HS256' }, { exp: FIXED_S - 3 * 3600 });
     const r = await runCli(['jwt', 'decode', t], { overrides });

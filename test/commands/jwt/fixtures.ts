@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -23,6 +24,9 @@ export interface KeyFiles {
   rsaPkcs1Pub: string;
   rsaPkcs1Priv: string;
   rsa1024: string;
+  /** Binary DER files: what `openssl pkey -outform DER` writes. */
+  rsaDerPub: string;
+  ecDerPriv: string;
   jwks: string;
   /** HMAC secret files of 32, 48 and 64 bytes, and a short one. */
   hs256: string;
@@ -104,6 +108,12 @@ export function makeKeyFiles(dir: string): KeyFiles {
     'rsa1024.key.pem',
     small.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
   );
+  const rsaDerPub = join(dir, 'rsa.pub.der');
+  writeFileSync(rsaDerPub, rsa.publicKey.export({ format: 'der', type: 'spki' }), { mode: 0o600 });
+  const ecDerPriv = join(dir, 'ec256.key.der');
+  writeFileSync(ecDerPriv, objects.ec256.privateKey.export({ format: 'der', type: 'pkcs8' }), {
+    mode: 0o600,
+  });
   const jwks = write(
     dir,
     'keys.jwks.json',
@@ -130,6 +140,8 @@ export function makeKeyFiles(dir: string): KeyFiles {
     rsaPkcs1Pub,
     rsaPkcs1Priv,
     rsa1024,
+    rsaDerPub,
+    ecDerPriv,
     jwks,
     hs256: write(dir, 'hs256.secret', secrets.hs256 + '\n'),
     hs384: write(dir, 'hs384.secret', secrets.hs384 + '\n'),
@@ -154,4 +166,24 @@ export function keyPairFor(k: KeyFiles, alg: string): { sign: string; verify: st
 
 export function b64u(value: unknown): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+/** What bin/apikit.js runs: src/ bundled by scripts/bundle.js. */
+export const BUNDLE = join(ROOT, 'dist', 'bundle', 'apikit.js');
+
+/**
+ * Builds the binary when its bundle is missing or older than any file under src/, so binary tests never
+ * pass (or fail) against stale code.
+ */
+export function ensureBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+      ),
+    );
+  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest(join(ROOT, 'src'))) return;
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 }

@@ -113,6 +113,36 @@ describe('jwt mint: algorithm and kid defaults', () => {
     await jwtVerify(r.stdout.trim(), verifierKey('RS256'), { currentDate: new Date(FIXED_NOW) });
   });
 
+  it('SEC1 EC PEM (with its EC PARAMETERS block) and encrypted PKCS#8 with --passphrase-env', async () => {
+    const sec1 = write(
+      k.dir,
+      'ec.sec1.pem',
+      '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n' +
+        (k.objects.ec256.privateKey.export({ format: 'pem', type: 'sec1' }) as string),
+    );
+    const encrypted = write(
+      k.dir,
+      'ec.enc.pem',
+      k.objects.ec256.privateKey.export({
+        format: 'pem',
+        type: 'pkcs8',
+        cipher: 'aes-256-cbc',
+        passphrase: 'correct horse battery',
+      }) as string,
+    );
+    for (const args of [
+      ['--key', sec1],
+      ['--key', encrypted, '--passphrase-env', 'PP'],
+    ]) {
+      const r = await runCli(['jwt', 'mint', ...args], { overrides, env: { PP: 'correct horse battery' } });
+      expect(r.code).toBe(0);
+      await jwtVerify(r.stdout.trim(), verifierKey('ES256'), { currentDate: new Date(FIXED_NOW) });
+    }
+    const noPass = await runCli(['jwt', 'mint', '--key', encrypted], { overrides });
+    expect(noPass.code).toBe(2);
+    expect(noPass.stderr).toMatch(/encrypted and no passphrase was given/);
+  });
+
   it('secret from --secret-env and --secret-file', async () => {
     for (const args of [
       ['--secret-env', 'JWT_SECRET'],
@@ -148,7 +178,21 @@ describe('jwt mint: refusals (exit 2, one line)', () => {
       () => ['--key', k.hs256, '--alg', 'ES256'],
       /HMAC secret; it cannot sign ES256/,
     ],
-    ['PEM given as --secret-file', () => ['--secret-file', k.pub.rsa], /PEM or JWK key, not an HMAC secret/],
+    [
+      'PEM given as --secret-file',
+      () => ['--secret-file', k.pub.rsa],
+      /is a PEM key or certificate, not an HMAC secret/,
+    ],
+    [
+      'DER public key as --key (would be read as a binary HMAC secret)',
+      () => ['--key', k.rsaDerPub],
+      /is a DER-encoded key or certificate, not an HMAC secret/,
+    ],
+    [
+      'DER private key as --key',
+      () => ['--key', k.ecDerPriv],
+      /is a DER-encoded key or certificate, not an HMAC secret/,
+    ],
     ['no key at all', () => ['--sub', 'x'], /needs a key/],
     ['bad --exp', () => ['--key', k.hs256, '--exp', 'soon'], /--exp: "soon" is not/],
     ['--header alg', () => ['--key', k.hs256, '--header', 'alg=none'], /--header cannot set "alg"/],
@@ -286,6 +330,24 @@ describe('jwt mint: claims', () => {
   it('--header adds typed members', async () => {
     const { header } = await mint(['--header', 'cty="JWT"', '--header', 'x5t#S256="abc"']);
     expect(header).toMatchObject({ cty: 'JWT', 'x5t#S256': 'abc' });
+  });
+
+  it('a kid given with --header is kept (not replaced by the thumbprint); --kid wins over it', async () => {
+    expect((await mint(['--header', 'kid=from-header'])).header.kid).toBe('from-header');
+    expect((await mint(['--header', 'kid=from-header', '--kid', 'flag'])).header.kid).toBe('flag');
+  });
+
+  it.each([false, true])('tty=%s: the token prints bare, never coloured', async (tty) => {
+    const r = await runCli(['jwt', 'mint', '--key', k.priv.ec256, '--no-exp'], {
+      overrides,
+      tty,
+      env: { FORCE_COLOR: tty ? '1' : undefined },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    // The warning still goes to stderr (coloured only on a terminal).
+    expect(r.stderr.includes('\x1b[')).toBe(tty);
+    expect(r.stderr).toMatch(/\[exp_missing\]/);
   });
 
   it('--json prints token, header and payload', async () => {

@@ -275,7 +275,10 @@ describe('jwt verify: human output', () => {
     { tty: false, args: [] as string[], want: /^invalid: expired 4m12s ago\n$/ },
     // eslint-disable-next-line no-control-regex -- matches ANSI colour codes
     { tty: true, args: [] as string[], want: /^\x1b\[31minvalid\x1b\[39m: expired 4m12s ago\n$/ },
-  ])('tty=$tty', async ({ tty, args, want }) => {
+    // --json on a terminal: still exactly one plain JSON document.
+    // eslint-disable-next-line no-control-regex -- no ANSI colour code anywhere
+    { tty: true, args: ['--json'], want: /^\{\n {2}"valid": false,\n {2}"code": "expired",[^\x1b]*\}\n$/ },
+  ])('tty=$tty $args', async ({ tty, args, want }) => {
     const token = await sign({ exp: FIXED_S - 252 });
     const r = await runCli(['jwt', 'verify', token, '--key', k.pub.ec256, ...args], {
       tty,
@@ -351,6 +354,7 @@ describe('jwt verify: bad input and keys (exit 2), network (exit 3)', () => {
     ['bad --leeway', () => ['--key', k.pub.ec256, '--leeway', 'a while'], /--leeway/],
     ['insecure JWKS URL', () => ['--jwks', 'http://jwks.example.com/keys'], /must use https/],
     ['both secret sources', () => ['--secret-env', 'A', '--secret-file', 'f'], /one way/],
+    ['DER public key as --key', () => ['--key', k.rsaDerPub], /DER-encoded key or certificate, not an HMAC/],
   ])('%s', async (_name, args, message) => {
     const token = await sign({ exp: FIXED_S + 60 });
     const r = await runCli(['jwt', 'verify', token, ...args()], { overrides });
@@ -553,6 +557,23 @@ describe('jwt verify: batch mode', () => {
     expect(lines.filter((l) => !l.valid).map((l) => l.payload.n)).toEqual(
       Array.from({ length: 200 }, (_, n) => n).filter((n) => n % 7 === 0),
     );
+  });
+
+  it('tokens and key both on stdin → exit 2, nothing read as a key', async () => {
+    const token = await sign({ exp: FIXED_S + 60 });
+    for (const args of [
+      ['--key', '-'],
+      ['-', '--jwks', '-'],
+    ]) {
+      const r = await runCli(['jwt', 'verify', ...args], { stdin: `${token}\n`, overrides });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/tokens are read from stdin, so the key cannot be/);
+    }
+    // With the token as an argument, stdin is free for the key.
+    const pem = (await import('node:fs')).readFileSync(k.pub.ec256);
+    const ok = await runCli(['jwt', 'verify', token, '--key', '-'], { stdin: pem, overrides });
+    expect(ok.code).toBe(0);
   });
 
   it('empty stdin → exit 2', async () => {

@@ -13,7 +13,7 @@ const inputs: Record<string, string> = {};
 
 beforeAll(() => {
   tmp = tempDir();
-  const w = (name: string, data: string): string => {
+  const w = (name: string, data: string | Buffer): string => {
     const file = join(tmp.dir, name);
     writeFileSync(file, data);
     return file;
@@ -30,6 +30,14 @@ beforeAll(() => {
   );
   inputs.jwkMissing = w('missing-y.jwk.json', JSON.stringify({ kty: 'EC', crv: 'P-256', x: jwk.x }));
   inputs.badJson = w('bad.json', '{"kty": "EC", ');
+  // Key material in encodings the loader does not read must never pass for a raw HMAC secret (RS→HS confusion).
+  const der = ec.publicKey.export({ type: 'spki', format: 'der' });
+  inputs.der = w('pub.der', der);
+  inputs.base64Der = w('pub.b64', der.toString('base64') + '\n');
+  inputs.openssh = w(
+    'id.pub',
+    'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGRmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZm user@host\n',
+  );
   // Found by the fuzz test: Node accepts an all-zero modulus, jose's thumbprint does not.
   inputs.zeroModulus = w('zero-n.jwk.json', JSON.stringify({ kty: 'RSA', n: 'A'.repeat(400), e: 'AQAB' }));
   inputs.encrypted = w(
@@ -55,6 +63,12 @@ const CASES: { input: string; want: RegExp }[] = [
   { input: 'jwkMissing', want: /missing "y"/ },
   { input: 'badJson', want: /not valid JSON/ },
   { input: 'zeroModulus', want: /empty RSA modulus/ },
+  {
+    input: 'der',
+    want: /it is a DER-encoded key or certificate, not an HMAC secret \(apikit reads keys as PEM or JWK\)/,
+  },
+  { input: 'base64Der', want: /a base64 DER key or certificate/ },
+  { input: 'openssh', want: /an OpenSSH public key/ },
   { input: 'encrypted', want: /encrypted and no passphrase was given/ },
   { input: 'empty', want: /it is empty/ },
   { input: 'directory', want: /it is a directory/ },

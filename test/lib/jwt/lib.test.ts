@@ -1,4 +1,4 @@
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   claimMatches,
@@ -7,7 +7,14 @@ import {
   typedValue,
 } from '../../../src/lib/jwt/claim-value.js';
 import { duplicateMember } from '../../../src/lib/jwt/json-members.js';
-import { allowedAlgorithms, parseAlgList, selectKeys, type Keyring } from '../../../src/lib/jwt/keyring.js';
+import { keyMaterialIn } from '../../../src/lib/keys/key-material.js';
+import {
+  allowedAlgorithms,
+  parseAlgList,
+  secretKeyFromText,
+  selectKeys,
+  type Keyring,
+} from '../../../src/lib/jwt/keyring.js';
 import { buildClaims } from '../../../src/lib/jwt/mint-claims.js';
 import { extractToken, tokenShape } from '../../../src/lib/jwt/token-text.js';
 import { isWeakSecret } from '../../../src/lib/jwt/weak-secrets.js';
@@ -105,5 +112,53 @@ describe('keyring', () => {
   it('weak secrets', () => {
     expect(isWeakSecret('secret')).toBe(true);
     expect(isWeakSecret('Zq3vK9pLmN2xR7tY5wB8cD1eF4gH6jK0')).toBe(false);
+  });
+});
+
+describe('keyMaterialIn: key material is never an HMAC secret (RFC 8725 §2.1)', () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ed = generateKeyPairSync('ed25519');
+  it.each([
+    ['SPKI PEM', ec.publicKey.export({ format: 'pem', type: 'spki' }), /PEM/],
+    ['SPKI DER', ec.publicKey.export({ format: 'der', type: 'spki' }), /DER-encoded/],
+    ['PKCS#8 DER', ed.privateKey.export({ format: 'der', type: 'pkcs8' }), /DER-encoded/],
+    ['SEC1 DER', ec.privateKey.export({ format: 'der', type: 'sec1' }), /DER-encoded/],
+    [
+      'encrypted PKCS#8 DER',
+      ec.privateKey.export({
+        format: 'der',
+        type: 'pkcs8',
+        cipher: 'aes-256-cbc',
+        passphrase: 'pass-pass-pass',
+      }),
+      /DER-encoded/,
+    ],
+    ['base64 SPKI', ec.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), /base64 DER/],
+    ['JWK', JSON.stringify(ec.publicKey.export({ format: 'jwk' })), /JWK/],
+    ['JWKS', JSON.stringify({ keys: [ed.publicKey.export({ format: 'jwk' })] }), /JWK/],
+    ['OpenSSH', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA user@host', /OpenSSH/],
+  ])('%s', (_name, material, want) => {
+    expect(keyMaterialIn(Buffer.from(material))).toMatch(want);
+    if (typeof material === 'string')
+      expect(() => secretKeyFromText(material, 'secret in $S')).toThrow(/not an HMAC secret/);
+  });
+
+  it('no false positives on 2,000 random secrets (base64, base64url, hex, raw bytes)', () => {
+    for (let i = 0; i < 500; i++) {
+      const bytes = randomBytes(16 + (i % 80));
+      for (const s of [
+        bytes,
+        Buffer.from(bytes.toString('base64')),
+        Buffer.from(bytes.toString('base64url')),
+        Buffer.from(bytes.toString('hex')),
+      ])
+        expect(keyMaterialIn(s)).toBeUndefined();
+    }
+  });
+
+  it('a secret that is not UTF-8 text is refused from env/file text (its bytes would be altered)', () => {
+    expect(() => secretKeyFromText('abc\uFFFDdef-padding-padding-padding', 'secret file "s"')).toThrow(
+      /is binary/,
+    );
   });
 });
