@@ -5,7 +5,10 @@
 // (undici, conf, open — which ships its own xdg-open script — and proper-lockfile) stay external.
 // dist/bundle/meta.json records which sources each chunk holds; the lazy-loading test reads it.
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+
+// Chunk names carry content hashes: without a clean slate, old chunks pile up (and get packed).
+rmSync('dist/bundle', { recursive: true, force: true });
 
 const result = await build({
   entryPoints: { apikit: 'src/entry.ts' },
