@@ -2,6 +2,8 @@
 // npm run bench — start-up and throughput of the built CLI, as ratios to baselines measured in the same run.
 // Start-up: each command runs >= RUNS times, interleaved round-robin with a bare `node -e 0` so that machine
 // noise hits all of them alike; the table reports medians and the ratio to bare node's median.
+// BENCH_BEFORE=/path/to/other/bin/apikit.js adds each command run by that binary (say, a build of the previous
+// commit) to the same rounds, for a before/after comparison under the same conditions.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import Table from 'cli-table3';
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'apikit.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const before = process.env.BENCH_BEFORE;
 const json = process.argv.includes('--json');
 
 if (!existsSync(join(root, 'dist', 'bundle', 'apikit.js'))) {
@@ -45,6 +48,11 @@ try {
       target: 1.35,
     },
   ];
+  if (before) {
+    for (const c of cases.filter((c) => c.argv[0] === bin)) {
+      cases.push({ name: `${c.name} (before)`, argv: [before, ...c.argv.slice(1)] });
+    }
+  }
   const samples = new Map(cases.map((c) => [c.name, []]));
   const status = new Map();
   // one warm-up round, not counted (page cache, lazy OS work)

@@ -1,7 +1,7 @@
 import { createContext, type Context, type ContextOverrides, type Env } from './context.js';
 import { describeCause, ExitCode, isApikitError } from './errors.js';
 import { prepareColors, type IO } from './io/io.js';
-import { version } from './version.js';
+import { isVersionRequest, version } from './version.js';
 
 /**
  * main(argv, io, env, overrides) → exit code. Builds the program, runs the command, and maps whatever it throws
@@ -13,8 +13,9 @@ export async function main(
   env: Env,
   overrides: ContextOverrides = {},
 ): Promise<number> {
-  // The fast path: `apikit --version` needs neither commander nor any command module.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // The fast path: `apikit --version` needs neither commander nor any command module. (bin/apikit.js answers it
+  // before even loading the bundle; this one serves in-process callers such as the tests.)
+  if (isVersionRequest(argv)) {
     io.stdout.write(version() + '\n');
     return ExitCode.OK;
   }

@@ -8,7 +8,10 @@ import type { Context } from './context.js';
 interface GroupEntry {
   name: string;
   summary: string;
-  load: () => Promise<{ register: (program: Command, ctx: Context) => void }>;
+  /** A group with verbs registers only `verb` (the word after the group's name) when it names one. */
+  load: () => Promise<{
+    register: (program: Command, ctx: Context, verb: string | undefined) => void | Promise<void>;
+  }>;
 }
 
 const GROUPS: GroupEntry[] = [
@@ -86,10 +89,10 @@ export async function runProgram(argv: string[], ctx: Context): Promise<void> {
     }
   });
 
-  const wanted = commandName(argv);
+  const [wanted, verb] = commandWords(argv);
   for (const group of GROUPS) {
     if (group.name === wanted) {
-      (await group.load()).register(program, ctx);
+      await (await group.load()).register(program, ctx, verb);
     } else {
       // A placeholder so that `apikit --help` lists it and suggestions know it, without loading it.
       program.command(group.name).description(group.summary);
@@ -98,9 +101,12 @@ export async function runProgram(argv: string[], ctx: Context): Promise<void> {
   await program.parseAsync(argv, { from: 'user' });
 }
 
-/** The command named on the command line: the first word that is not a global flag (or `help <name>`). */
-function commandName(argv: string[]): string | undefined {
+/**
+ * The command and verb named on the command line: the first two words that are not flags (global flags take no
+ * value). For `help <name>` the verb is unknown, so the group registers all of its verbs.
+ */
+function commandWords(argv: string[]): [string | undefined, string | undefined] {
   const words = argv.filter((a) => !a.startsWith('-'));
-  if (words[0] === 'help') return words[1];
-  return words[0];
+  if (words[0] === 'help') return [words[1], undefined];
+  return [words[0], words[1]];
 }

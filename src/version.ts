@@ -8,3 +8,8 @@ export const VERSION = '0.1.0';
 export function version(): string {
   return VERSION;
 }
+
+/** `apikit --version` (or `-V`) and nothing else: answered without loading the program (bin/apikit.js, cli.ts). */
+export function isVersionRequest(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+}

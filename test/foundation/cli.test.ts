@@ -12,6 +12,12 @@ describe('apikit entry point', () => {
     { argv: ['-V'], code: 0, stdout: /^\d+\.\d+\.\d+\n$/ },
     { argv: ['--help'], code: 0, stdout: /Usage: apikit[\s\S]*keys[\s\S]*jwt[\s\S]*Examples:/ },
     { argv: ['help'], code: 0, stdout: /Usage: apikit/ },
+    // Groups load only the verb named on the command line; their help still lists every verb.
+    { argv: ['jwt', '--help'], code: 0, stdout: /mint[\s\S]*decode[\s\S]*verify[\s\S]*crack/ },
+    { argv: ['help', 'jwt'], code: 0, stdout: /mint[\s\S]*decode[\s\S]*verify[\s\S]*crack/ },
+    { argv: ['keys', '--help'], code: 0, stdout: /generate[\s\S]*inspect[\s\S]*convert[\s\S]*jwks/ },
+    { argv: ['--json', 'keys', 'help'], code: 0, stdout: /generate[\s\S]*inspect[\s\S]*convert[\s\S]*jwks/ },
+    { argv: ['jwt', 'decode', '--help'], code: 0, stdout: /Usage: apikit jwt decode[\s\S]*Examples:/ },
   ])('$argv → exit $code', async ({ argv, code, stdout }) => {
     const r = await runCli(argv);
     expect(r.code).toBe(code);
@@ -23,6 +29,7 @@ describe('apikit entry point', () => {
     { argv: ['kyes'], stderr: /unknown command 'kyes'[\s\S]*Did you mean keys\?/ },
     { argv: ['--bogus'], stderr: /unknown option '--bogus'/ },
     { argv: ['keys', 'generat'], stderr: /unknown command 'generat'|Did you mean generate/ },
+    { argv: ['jwt', 'decod'], stderr: /unknown command 'decod'[\s\S]*Did you mean decode\?/ },
   ])('usage error $argv → exit 2 with a suggestion, no stack trace', async ({ argv, stderr }) => {
     const r = await runCli(argv);
     expect(r.code).toBe(2);
@@ -94,6 +101,22 @@ describe('lazy loading (the built bundle)', () => {
 
   it('`apikit --version` loads no package at all', () => {
     expect(packagesLoadedBy('--version')).toEqual([]);
+  });
+
+  it('`apikit jwt decode` loads only the decode verb of its group', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', recorder, BIN, 'jwt', 'decode', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'],
+      { encoding: 'utf8', env: { PATH: process.env.PATH, RECORD_FILES: '1' } },
+    );
+    const sources = new Set<string>();
+    for (const [, file] of r.stderr.matchAll(/\[file\] (\S+)/g)) {
+      const output = meta.outputs[relative(join(bundleDir, '..', '..'), file!)];
+      for (const input of Object.keys(output?.inputs ?? {})) sources.add(input);
+    }
+    expect(sources).toContain('src/commands/jwt/decode.ts');
+    for (const other of ['mint', 'verify', 'crack'])
+      expect(sources).not.toContain(`src/commands/jwt/${other}.ts`);
   });
 
   it('`apikit --help` loads commander and nothing heavy', () => {

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { registerJwtCrack } from './crack.js';
-import { registerJwtDecode } from './decode.js';
-import { registerJwtMint } from './mint.js';
-import { registerJwtVerify } from './verify.js';
+import { registerVerbs, type VerbTable } from '../verbs.js';
 
-/** `apikit jwt`: mint, decode, verify, crack. Each verb loads its heavy modules (jose signing/verifying) itself. */
-export function register(program: Command, ctx: Context): void {
+/** `apikit jwt`: mint, decode, verify, crack. Only the verb being run is loaded (start-up time). */
+const VERBS: VerbTable = {
+  mint: async () => (await import('./mint.js')).registerJwtMint,
+  decode: async () => (await import('./decode.js')).registerJwtDecode,
+  verify: async () => (await import('./verify.js')).registerJwtVerify,
+  crack: async () => (await import('./crack.js')).registerJwtCrack,
+};
+
+export async function register(program: Command, ctx: Context, verb: string | undefined): Promise<void> {
   const jwt = program
     .command('jwt')
     .description('mint, decode and verify JSON Web Tokens (RFC 7519, RFC 8725)')
@@ -18,8 +22,5 @@ Examples:
   $ apikit jwt decode "$TOKEN"
   $ apikit jwt verify "$TOKEN" --key signing.pub.pem --aud api`,
     );
-  registerJwtMint(jwt, ctx);
-  registerJwtDecode(jwt, ctx);
-  registerJwtVerify(jwt, ctx);
-  registerJwtCrack(jwt, ctx);
+  await registerVerbs(jwt, ctx, VERBS, verb);
 }

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { registerKeysConvert } from './convert.js';
-import { registerKeysGenerate } from './generate.js';
-import { registerKeysInspect } from './inspect.js';
-import { registerKeysJwks } from './jwks.js';
+import { registerVerbs, type VerbTable } from '../verbs.js';
 
-/** `apikit keys {generate | inspect | convert | jwks}`. */
-export function register(program: Command, ctx: Context): void {
+/** `apikit keys {generate | inspect | convert | jwks}`. Only the verb being run is loaded (start-up time). */
+const VERBS: VerbTable = {
+  generate: async () => (await import('./generate.js')).registerKeysGenerate,
+  inspect: async () => (await import('./inspect.js')).registerKeysInspect,
+  convert: async () => (await import('./convert.js')).registerKeysConvert,
+  jwks: async () => (await import('./jwks.js')).registerKeysJwks,
+};
+
+export async function register(program: Command, ctx: Context, verb: string | undefined): Promise<void> {
   const keys = program
     .command('keys')
     .description('generate, inspect and convert signing keys (PEM, JWK, JWKS)')
@@ -19,8 +23,5 @@ Examples:
   $ apikit keys convert signing.key.pem --to jwk --public
   $ apikit keys jwks signing.pub.pem next.pub.pem --out jwks.json`,
     );
-  registerKeysGenerate(keys, ctx);
-  registerKeysInspect(keys, ctx);
-  registerKeysConvert(keys, ctx);
-  registerKeysJwks(keys, ctx);
+  await registerVerbs(keys, ctx, VERBS, verb);
 }
