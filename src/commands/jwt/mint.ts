@@ -161,7 +161,7 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
 
   const claims: [string, unknown][] = [];
   for (const text of opts.claim) {
-    const { name, raw } = assignment(text, '--claim');
+    const { name, raw } = parseAssignment(text, '--claim');
     if (raw === undefined)
       throw new UsageError(`--claim "${text}": expected name=value`, 'ERR_JWT_CLAIM_SYNTAX');
     claims.push([
@@ -191,7 +191,7 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
 
   const header: JsonObject = { ...baseHeader };
   for (const text of opts.header) {
-    const { name, raw } = assignment(text, '--header');
+    const { name, raw } = parseAssignment(text, '--header');
     if (raw === undefined)
       throw new UsageError(`--header "${text}": expected name=value`, 'ERR_JWT_HEADER_SYNTAX');
     if (PROTECTED_HEADER_MEMBERS.has(name) || name === '__proto__') {
@@ -326,14 +326,6 @@ function timeSpec(text: string, now: number, flag: string): number {
   } catch (err) {
     if (err instanceof DurationSyntaxError) throw new UsageError(`${flag}: ${err.message}`, 'ERR_JWT_TIME');
     throw err;
-  }
-}
-
-function assignment(text: string, flag: string): { name: string; raw: string | undefined } {
-  try {
-    return parseAssignment(text, flag);
-  } catch (err) {
-    throw new UsageError((err as Error).message, 'ERR_JWT_CLAIM_SYNTAX');
   }
 }
 

@@ -154,7 +154,7 @@ export async function runJwtVerify(
   const maxAgeSec = opts.maxAge === undefined ? undefined : durationSeconds(opts.maxAge, '--max-age');
   const maxBytes = parseMaxSize(opts.maxSize, DEFAULT_MAX_TOKEN_BYTES);
   const requireClaims = opts.requireClaims.map((text) => {
-    const { name, raw } = assignment(text, '--require-claim');
+    const { name, raw } = parseAssignment(text, '--require-claim');
     return raw === undefined ? { name, hasValue: false } : { name, value: typedValue(raw), hasValue: true };
   });
   const streaming = opts.token === undefined || opts.token === '-';
@@ -265,14 +265,6 @@ function durationSeconds(text: string, flag: string): number {
     if (err instanceof DurationSyntaxError)
       throw new UsageError(`${flag}: ${err.message}`, 'ERR_JWT_DURATION');
     throw err;
-  }
-}
-
-function assignment(text: string, flag: string): { name: string; raw: string | undefined } {
-  try {
-    return parseAssignment(text, flag);
-  } catch (err) {
-    throw new UsageError((err as Error).message, 'ERR_JWT_CLAIM_SYNTAX');
   }
 }
 

@@ -4,12 +4,8 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { collect, resolveHttpFlags } from '../../http/options.js';
 import { formatInstant, parseDurationFlag } from '../../lib/time/duration.js';
-import {
-  isTokenEndpointAuthMethod,
-  TOKEN_ENDPOINT_AUTH_METHODS,
-  type TokenEndpointAuthMethod,
-} from '../../lib/oauth/client-auth.js';
-import type { CredentialSource } from '../../oauth/client-credentials.js';
+import { isTokenEndpointAuthMethod, TOKEN_ENDPOINT_AUTH_METHODS } from '../../lib/oauth/client-auth.js';
+import type { ClientCredentialsInput } from '../../oauth/client-credentials.js';
 
 /**
  * `apikit token client-credentials`: a machine-to-machine access token (RFC 6749 §4.4) for CI jobs and
@@ -17,20 +13,11 @@ import type { CredentialSource } from '../../oauth/client-credentials.js';
  */
 export type TokenFormat = 'bare' | 'header' | 'json';
 
-export interface TokenClientCredentialsOptions {
-  issuer?: string | undefined;
-  tokenEndpoint?: string | undefined;
-  clientId: string;
-  credentials: CredentialSource;
-  authMethod?: TokenEndpointAuthMethod | undefined;
-  scope?: string | undefined;
+/** The flow's input (src/oauth/client-credentials.ts) plus what only the command deals with. */
+export interface TokenClientCredentialsOptions extends Omit<ClientCredentialsInput, 'http'> {
   resource: string[];
-  audience?: string | undefined;
   params: Record<string, string>;
-  assertionAud?: string | undefined;
   format: TokenFormat;
-  minTtlMs: number;
-  cache: boolean;
   saveProfile?: string | undefined;
   header: string[];
   timeout?: string | undefined;

@@ -1,3 +1,5 @@
+import { UsageError } from '../../errors.js';
+
 /**
  * `--claim k=v`, `--header k=v` and `--require-claim k=v` type their values JSON-style: `n=5` is a number,
  * `b=true` a boolean, `o={"a":1}` an object, `s="5"` the string "5"; anything that is not JSON is a string.
@@ -5,7 +7,9 @@
 export function parseAssignment(text: string, flag: string): { name: string; raw: string | undefined } {
   const eq = text.indexOf('=');
   const name = eq === -1 ? text : text.slice(0, eq);
-  if (name === '') throw new SyntaxError(`${flag} "${text}": the name before "=" is empty`);
+  if (name === '') {
+    throw new UsageError(`${flag} "${text}": the name before "=" is empty`, 'ERR_JWT_CLAIM_SYNTAX');
+  }
   return { name, raw: eq === -1 ? undefined : text.slice(eq + 1) };
 }
 
