@@ -14,6 +14,11 @@ describe('apikit entry point', () => {
     { argv: ['help'], code: 0, stdout: /Usage: apikit/ },
     // Groups load only the verb named on the command line; their help still lists every verb.
     { argv: ['jwt', '--help'], code: 0, stdout: /mint[\s\S]*decode[\s\S]*verify[\s\S]*crack/ },
+    {
+      argv: ['profiles', '--help'],
+      code: 0,
+      stdout: /^Usage: apikit profiles \{list \| show <name> \| remove <name>\}$/m,
+    },
     { argv: ['help', 'jwt'], code: 0, stdout: /mint[\s\S]*decode[\s\S]*verify[\s\S]*crack/ },
     { argv: ['keys', '--help'], code: 0, stdout: /generate[\s\S]*inspect[\s\S]*convert[\s\S]*jwks/ },
     { argv: ['--json', 'keys', 'help'], code: 0, stdout: /generate[\s\S]*inspect[\s\S]*convert[\s\S]*jwks/ },

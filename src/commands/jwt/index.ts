@@ -13,6 +13,7 @@ const VERBS: VerbTable = {
 export async function register(program: Command, ctx: Context, verb: string | undefined): Promise<void> {
   const jwt = program
     .command('jwt')
+    .usage('{mint | decode | verify | crack} [options]')
     .description('mint, decode and verify JSON Web Tokens (RFC 7519, RFC 8725)')
     .addHelpText(
       'after',

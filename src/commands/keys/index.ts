@@ -13,6 +13,7 @@ const VERBS: VerbTable = {
 export async function register(program: Command, ctx: Context, verb: string | undefined): Promise<void> {
   const keys = program
     .command('keys')
+    .usage('{generate | inspect | convert | jwks} [options]')
     .description('generate, inspect and convert signing keys (PEM, JWK, JWKS)')
     .addHelpText(
       'after',

@@ -8,6 +8,7 @@ import { registerProfilesShow } from './show.js';
 export function register(program: Command, ctx: Context): void {
   const profiles = program
     .command('profiles')
+    .usage('{list | show <name> | remove <name>}')
     .description('list, show and remove login profiles')
     .addHelpText(
       'after',
