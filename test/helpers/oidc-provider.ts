@@ -319,3 +319,20 @@ export async function startOidcProvider(options: OidcFixtureOptions = {}): Promi
     },
   };
 }
+
+/** Metadata of a confidential client for the client_credentials grant (scopes read:reports, write:reports). */
+export function confidentialClient(
+  id: string,
+  method: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    client_id: id,
+    token_endpoint_auth_method: method,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: 'read:reports write:reports',
+    ...extra,
+  };
+}

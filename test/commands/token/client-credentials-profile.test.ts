@@ -8,7 +8,7 @@ import { createContext, type Context, type Env } from '../../../src/context.js';
 import { createIO } from '../../../src/io/io.js';
 import { renewClientCredentialsProfile } from '../../../src/oauth/client-credentials.js';
 import { hasStackTrace, runCli, tempDir } from '../../helpers/cli.js';
-import { startOidcProvider, type OidcFixture } from '../../helpers/oidc-provider.js';
+import { startOidcProvider, type OidcFixture, confidentialClient } from '../../helpers/oidc-provider.js';
 
 /**
  * `--save-profile NAME` stores where the credential comes from (never the credential), and
@@ -25,18 +25,6 @@ let keyPath: string;
 const assertions: string[] = [];
 let n = 0;
 
-function client(id: string, method: string, extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    client_id: id,
-    token_endpoint_auth_method: method,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    scope: 'read:reports write:reports',
-    ...extra,
-  };
-}
-
 beforeAll(async () => {
   const prefix = join(tmp.dir, 'svc');
   const gen = await runCli(['keys', 'generate', '--alg', 'ES256', '--out', prefix]);
@@ -45,9 +33,9 @@ beforeAll(async () => {
   const jwks = JSON.parse(readFileSync(`${prefix}.jwks.json`, 'utf8')) as unknown;
   as = await startOidcProvider({
     clients: [
-      client(BASIC.id, 'client_secret_basic', { client_secret: BASIC.secret }),
-      client(POST.id, 'client_secret_post', { client_secret: POST.secret }),
-      client(PKJWT.id, 'private_key_jwt', { jwks }),
+      confidentialClient(BASIC.id, 'client_secret_basic', { client_secret: BASIC.secret }),
+      confidentialClient(POST.id, 'client_secret_post', { client_secret: POST.secret }),
+      confidentialClient(PKJWT.id, 'private_key_jwt', { jwks }),
     ],
   });
   as.provider.on('grant.success', (ctx: unknown) => {

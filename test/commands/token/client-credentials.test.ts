@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/context.js';
 import { hasStackTrace, runBin, runCli, tempDir, type RunResult } from '../../helpers/cli.js';
-import { RESOURCE, startOidcProvider, type OidcFixture } from '../../helpers/oidc-provider.js';
+import {
+  RESOURCE,
+  startOidcProvider,
+  type OidcFixture,
+  confidentialClient,
+} from '../../helpers/oidc-provider.js';
 
 /**
  * `apikit token client-credentials` against the real authorization server (oidc-provider) with one confidential
@@ -45,18 +50,6 @@ function tokenPosts(): number {
   return as.requests.exact('/token', 'POST');
 }
 
-function clientMeta(id: string, method: string, extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    client_id: id,
-    token_endpoint_auth_method: method,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    scope: 'read:reports write:reports',
-    ...extra,
-  };
-}
-
 beforeAll(async () => {
   const prefix = join(tmp.dir, 'ci-bot');
   const gen = await runCli(['keys', 'generate', '--alg', 'ES256', '--out', prefix]);
@@ -68,10 +61,10 @@ beforeAll(async () => {
   as = await startOidcProvider({
     accessTokenTtl: TTL,
     clients: [
-      clientMeta(BASIC.id, 'client_secret_basic', { client_secret: BASIC.secret }),
-      clientMeta(POST.id, 'client_secret_post', { client_secret: POST.secret }),
-      clientMeta(CSJWT.id, 'client_secret_jwt', { client_secret: CSJWT.secret }),
-      clientMeta(PKJWT.id, 'private_key_jwt', { jwks }),
+      confidentialClient(BASIC.id, 'client_secret_basic', { client_secret: BASIC.secret }),
+      confidentialClient(POST.id, 'client_secret_post', { client_secret: POST.secret }),
+      confidentialClient(CSJWT.id, 'client_secret_jwt', { client_secret: CSJWT.secret }),
+      confidentialClient(PKJWT.id, 'private_key_jwt', { jwks }),
     ],
   });
   // Server-side capture of every client assertion (the value that must never show in apikit's output).
@@ -355,7 +348,7 @@ describe('errors', () => {
     beforeAll(async () => {
       strict = await startOidcProvider({
         clientAuthMethods: ['client_secret_basic', 'private_key_jwt'],
-        clients: [clientMeta(BASIC.id, 'client_secret_basic', { client_secret: BASIC.secret })],
+        clients: [confidentialClient(BASIC.id, 'client_secret_basic', { client_secret: BASIC.secret })],
       });
     });
     afterAll(async () => {
@@ -401,7 +394,7 @@ describe('errors', () => {
   it('a server that lists only client_secret_post: it becomes the default for a secret', async () => {
     const postOnly = await startOidcProvider({
       clientAuthMethods: ['client_secret_post', 'private_key_jwt'],
-      clients: [clientMeta(POST.id, 'client_secret_post', { client_secret: POST.secret })],
+      clients: [confidentialClient(POST.id, 'client_secret_post', { client_secret: POST.secret })],
     });
     try {
       const res = await runCli(
