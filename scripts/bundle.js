@@ -11,8 +11,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const result = await build({
-  // version.js: bin/apikit.js answers `--version` from it without loading the program.
-  entryPoints: { apikit: 'src/entry.ts', version: 'src/version.ts' },
+  entryPoints: { apikit: 'src/entry.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,
@@ -32,11 +31,24 @@ const result = await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
-writeFileSync('dist/bundle/meta.json', JSON.stringify(result.metafile, null, 1));
+// version.js: bin/apikit.js answers `--version` from it without loading the program — one small file of its own
+// (no shared chunks, no require shim), as `--version` is measured against bare node.
+const versionResult = await build({
+  entryPoints: { version: 'src/version.ts' },
+  outdir: 'dist/bundle',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  metafile: true,
+  logLevel: 'warning',
+});
+const outputs = { ...result.metafile.outputs, ...versionResult.metafile.outputs };
+writeFileSync('dist/bundle/meta.json', JSON.stringify({ ...result.metafile, outputs }, null, 1));
 
 // Chunk names carry content hashes: remove what an earlier build left behind, so that no stale chunk is packed.
 // (Written in place first, not wiped before: a test running the binary meanwhile never finds it missing.)
-const keep = new Set([...Object.keys(result.metafile.outputs), 'dist/bundle/meta.json']);
+const keep = new Set([...Object.keys(outputs), 'dist/bundle/meta.json']);
 for (const entry of readdirSync('dist/bundle', { recursive: true, withFileTypes: true })) {
   const path = relative('.', join(entry.parentPath, entry.name));
   if (entry.isFile() && !keep.has(path)) rmSync(path);
