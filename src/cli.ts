@@ -1,6 +1,7 @@
 import { createContext, type Context, type ContextOverrides, type Env } from './context.js';
 import { describeCause, ExitCode, isApikitError } from './errors.js';
 import { prepareColors, type IO } from './io/io.js';
+import { runProgram } from './program.js';
 import { isVersionRequest, version } from './version.js';
 
 /**
@@ -22,7 +23,6 @@ export async function main(
   await prepareColors(io);
   const ctx = createContext(io, env, overrides);
   try {
-    const { runProgram } = await import('./program.js');
     await runProgram(argv, ctx);
     if (ctx.signal.aborted) return ExitCode.INTERRUPTED;
     return ctx.exitCode;
