@@ -14,8 +14,8 @@ export async function main(
   env: Env,
   overrides: ContextOverrides = {},
 ): Promise<number> {
-  // The fast path: `apikit --version` needs neither commander nor any command module. (bin/apikit.js answers it
-  // before even loading the bundle; this one serves in-process callers such as the tests.)
+  // `apikit --version` builds no program. (bin/apikit.js answers it before even loading the bundle; this serves
+  // in-process callers such as the tests, with the same answer.)
   if (isVersionRequest(argv)) {
     io.stdout.write(version() + '\n');
     return ExitCode.OK;
