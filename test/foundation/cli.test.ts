@@ -22,7 +22,26 @@ describe('apikit entry point', () => {
     { argv: ['help', 'jwt'], code: 0, stdout: /mint[\s\S]*decode[\s\S]*verify[\s\S]*crack/ },
     { argv: ['keys', '--help'], code: 0, stdout: /generate[\s\S]*inspect[\s\S]*convert[\s\S]*jwks/ },
     { argv: ['--json', 'keys', 'help'], code: 0, stdout: /generate[\s\S]*inspect[\s\S]*convert[\s\S]*jwks/ },
-    { argv: ['jwt', 'decode', '--help'], code: 0, stdout: /Usage: apikit jwt decode[\s\S]*Examples:/ },
+    {
+      argv: ['jwt', 'decode', '--help'],
+      code: 0,
+      stdout: /^Usage: apikit jwt decode \[<TOKEN> \| -\][\s\S]*Examples:/m,
+    },
+    {
+      argv: ['jwt', 'verify', '--help'],
+      code: 0,
+      stdout: /^Usage: apikit jwt verify \[<TOKEN> \| -\] \(--key <FILE> \.\.\. \|/m,
+    },
+    {
+      argv: ['jwt', 'mint', '--help'],
+      code: 0,
+      stdout: /^Usage: apikit jwt mint \(--key <FILE> \| --secret-env <VAR>/m,
+    },
+    {
+      argv: ['jwt', 'crack', '--help'],
+      code: 0,
+      stdout: /^Usage: apikit jwt crack \[<TOKEN> \| -\] \[--wordlist <FILE>\]$/m,
+    },
   ])('$argv → exit $code', async ({ argv, code, stdout }) => {
     const r = await runCli(argv);
     expect(r.code).toBe(code);

@@ -35,6 +35,7 @@ export interface JwtCrackResult {
 export function registerJwtCrack(parent: Command, ctx: Context): void {
   parent
     .command('crack')
+    .usage('[<TOKEN> | -] [--wordlist <FILE>]')
     .summary('check whether an HS256/384/512 token uses a weak, well-known secret (own tokens only)')
     .description(
       'Try a built-in list of common HMAC secrets (and --wordlist) against an HS* token of your own, in-process. Exit 1 when the secret is found: anyone could forge tokens with it. Exit 0 when nothing matched.',

@@ -34,6 +34,7 @@ export interface JwtDecodeResult {
 export function registerJwtDecode(parent: Command, ctx: Context): void {
   parent
     .command('decode')
+    .usage('[<TOKEN> | -] [--max-size <BYTES>]')
     .summary("show a token's header and claims (does NOT verify the signature)")
     .description(
       'Decode a JWT without verifying it: header and payload as JSON, times as ISO-8601 and relative, and lint warnings (RFC 8725). Accepts the bare token, "Bearer <token>" or a whole "Authorization:" line.',

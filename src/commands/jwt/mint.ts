@@ -54,6 +54,9 @@ export function registerJwtMint(parent: Command, ctx: Context): void {
   addPassphraseOptions(
     parent
       .command('mint')
+      .usage(
+        '(--key <FILE> | --secret-env <VAR> | --secret-file <FILE>) [--alg <ALG>] [--kid <KID>] [--iss <ISS>] [--sub <SUB>] [--aud <AUD> ...] [--scope <S>] [--exp <dur|instant> | --no-exp] [--nbf <dur|instant>] [--iat <instant> | --no-iat] [--jti [<ID>]] [--typ <TYP>] [--claim <k=v> ...] [--claims <JSON|@file|->] [--header <k=v> ...] [--from-json <FILE|->]',
+      )
       .summary('sign a JWT and print it')
       .description(
         'Sign a JWT with a private key (PEM, JWK, JWKS) or an HMAC secret (env or file, never argv) and print the token alone on stdout. The algorithm defaults from the key; RSA keys need --alg (or a JWK "alg").',

@@ -62,6 +62,9 @@ export function registerJwtVerify(parent: Command, ctx: Context): void {
   addPassphraseOptions(
     parent
       .command('verify')
+      .usage(
+        '[<TOKEN> | -] (--key <FILE> ... | --jwks <FILE|URL> | --issuer <URL> | --secret-env <VAR> | --secret-file <FILE>) [--alg <ALG> ...] [--iss <I>] [--aud <A> ...] [--sub <S>] [--typ <T>] [--leeway <dur>] [--max-age <dur>] [--require-claim <k[=v]> ...] [--require-scope <S> ...]',
+      )
       .summary("verify a token's signature and claims (exit 0 valid, 1 invalid)")
       .description(
         "Verify JWTs against YOUR keys: a key file, a JWKS file or URL, an issuer (discovery), or an HMAC secret. The token's own jku/x5u/x5c/jwk/kid never fetch or add a key. Several tokens on stdin, one per line, give one verdict per line (JSON lines with --json).",
