@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getProfile, saveProfile, type Profile } from '../../../src/auth/profile.js';
+import { getProfile, saveProfile, type Profile, type ProfileTokens } from '../../../src/auth/profile.js';
 import { openConfigStore } from '../../../src/config/store.js';
 import { createContext, type Context, type Env } from '../../../src/context.js';
 import { createIO } from '../../../src/io/io.js';
@@ -65,6 +65,20 @@ function contextFor(dir: string, env: Env): { ctx: Context; stderr: () => string
   return { ctx: createContext(io, env, { configDir: dir }), stderr: () => text };
 }
 
+function cc(...args: string[]): string[] {
+  return ['token', 'client-credentials', ...args];
+}
+
+/** Renews a saved profile in-process, as `apikit token --profile` does. */
+async function renew(dir: string, env: Env, profile: Profile): Promise<ProfileTokens> {
+  const { ctx } = contextFor(dir, env);
+  try {
+    return await renewClientCredentialsProfile(ctx, profile);
+  } finally {
+    await ctx.dispose();
+  }
+}
+
 async function saved(dir: string, name: string): Promise<Profile> {
   const profile = getProfile(openConfigStore(dir), name);
   expect(profile).toBeDefined();
@@ -75,9 +89,7 @@ describe('--save-profile then renew', () => {
   it('client_secret_basic from an env var: the profile names the variable, never the value', async () => {
     const dir = configDir();
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
+      cc(
         '--issuer',
         as.issuer,
         '--client-id',
@@ -88,7 +100,7 @@ describe('--save-profile then renew', () => {
         SCOPE,
         '--save-profile',
         'ci',
-      ],
+      ),
       { env: { CI_SECRET: BASIC.secret, APIKIT_CONFIG_DIR: dir } },
     );
     expect(res.code, res.stderr).toBe(0);
@@ -110,21 +122,16 @@ describe('--save-profile then renew', () => {
     expect(file).not.toContain(encodeURIComponent(BASIC.secret));
 
     as.requests.reset();
-    const { ctx } = contextFor(dir, { CI_SECRET: BASIC.secret });
-    try {
-      const tokens = await renewClientCredentialsProfile(ctx, profile);
-      expect(as.requests.exact('/token', 'POST')).toBe(1);
-      expect(tokens.accessToken).not.toBe(first);
-      expect(tokens).toMatchObject({ tokenType: 'Bearer', scope: SCOPE });
-      expect(tokens.expiresAt! - tokens.obtainedAt).toBe(300_000);
-      expect(await as.introspect(tokens.accessToken)).toMatchObject({
-        active: true,
-        scope: SCOPE,
-        client_id: BASIC.id,
-      });
-    } finally {
-      await ctx.dispose();
-    }
+    const tokens = await renew(dir, { CI_SECRET: BASIC.secret }, profile);
+    expect(as.requests.exact('/token', 'POST')).toBe(1);
+    expect(tokens.accessToken).not.toBe(first);
+    expect(tokens).toMatchObject({ tokenType: 'Bearer', scope: SCOPE });
+    expect(tokens.expiresAt! - tokens.obtainedAt).toBe(300_000);
+    expect(await as.introspect(tokens.accessToken)).toMatchObject({
+      active: true,
+      scope: SCOPE,
+      client_id: BASIC.id,
+    });
   });
 
   it('end to end: `apikit token --profile NAME` serves the saved token, then renews it from the same env var', async () => {
@@ -134,9 +141,7 @@ describe('--save-profile then renew', () => {
     const overrides = { clock: { now: () => now } };
     const e = { CI_SECRET: BASIC.secret, APIKIT_CONFIG_DIR: dir };
     const saveRes = await runCli(
-      [
-        'token',
-        'client-credentials',
+      cc(
         '--issuer',
         as.issuer,
         '--client-id',
@@ -147,7 +152,7 @@ describe('--save-profile then renew', () => {
         SCOPE,
         '--save-profile',
         'ci',
-      ],
+      ),
       { env: e, overrides },
     );
     expect(saveRes.code, saveRes.stderr).toBe(0);
@@ -182,9 +187,7 @@ describe('--save-profile then renew', () => {
   it('renewal fails clearly when the variable is gone (exit 2) or the secret changed (exit 4)', async () => {
     const dir = configDir();
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
+      cc(
         '--issuer',
         as.issuer,
         '--client-id',
@@ -193,7 +196,7 @@ describe('--save-profile then renew', () => {
         'CI_SECRET',
         '--save-profile',
         'ci',
-      ],
+      ),
       { env: { CI_SECRET: BASIC.secret, APIKIT_CONFIG_DIR: dir } },
     );
     expect(res.code, res.stderr).toBe(0);
@@ -217,9 +220,7 @@ describe('--save-profile then renew', () => {
     const secretFile = join(tmp.dir, 'post-secret.txt');
     writeFileSync(secretFile, POST.secret + '\n', { mode: 0o600 });
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
+      cc(
         '--token-endpoint',
         `${as.issuer}/token`,
         '--client-id',
@@ -232,7 +233,7 @@ describe('--save-profile then renew', () => {
         SCOPE,
         '--save-profile',
         'post',
-      ],
+      ),
       { env: { APIKIT_CONFIG_DIR: dir } },
     );
     expect(res.code, res.stderr).toBe(0);
@@ -240,25 +241,18 @@ describe('--save-profile then renew', () => {
     expect(profile.clientAuth).toEqual({ method: 'client_secret_post', secretFile });
     expect(profile.issuer).toBeUndefined();
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).not.toContain(POST.secret);
-    const { ctx } = contextFor(dir, {});
-    try {
-      const tokens = await renewClientCredentialsProfile(ctx, profile);
-      expect(await as.introspect(tokens.accessToken)).toMatchObject({
-        active: true,
-        client_id: POST.id,
-        scope: SCOPE,
-      });
-    } finally {
-      await ctx.dispose();
-    }
+    const tokens = await renew(dir, {}, profile);
+    expect(await as.introspect(tokens.accessToken)).toMatchObject({
+      active: true,
+      client_id: POST.id,
+      scope: SCOPE,
+    });
   });
 
   it('private_key_jwt: the profile keeps the key path (not the key); renewal signs a fresh assertion for the issuer', async () => {
     const dir = configDir();
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
+      cc(
         '--issuer',
         as.issuer,
         '--client-id',
@@ -269,7 +263,7 @@ describe('--save-profile then renew', () => {
         SCOPE,
         '--save-profile',
         'bot',
-      ],
+      ),
       { env: { APIKIT_CONFIG_DIR: dir } },
     );
     expect(res.code, res.stderr).toBe(0);
@@ -277,38 +271,24 @@ describe('--save-profile then renew', () => {
     expect(profile.clientAuth).toEqual({ method: 'private_key_jwt', privateKeyFile: keyPath });
     expect(readFileSync(join(dir, 'config.json'), 'utf8')).not.toContain('PRIVATE KEY');
     assertions.length = 0;
-    const { ctx } = contextFor(dir, {});
-    try {
-      const tokens = await renewClientCredentialsProfile(ctx, profile);
-      expect(await as.introspect(tokens.accessToken)).toMatchObject({
-        active: true,
-        client_id: PKJWT.id,
-        scope: SCOPE,
-      });
-      expect(assertions).toHaveLength(1);
-      const payload = JSON.parse(
-        Buffer.from(assertions[0]!.split('.')[1]!, 'base64url').toString(),
-      ) as Record<string, unknown>;
-      expect(payload).toMatchObject({ iss: PKJWT.id, sub: PKJWT.id, aud: as.issuer });
-    } finally {
-      await ctx.dispose();
-    }
+    const tokens = await renew(dir, {}, profile);
+    expect(await as.introspect(tokens.accessToken)).toMatchObject({
+      active: true,
+      client_id: PKJWT.id,
+      scope: SCOPE,
+    });
+    expect(assertions).toHaveLength(1);
+    const payload = JSON.parse(Buffer.from(assertions[0]!.split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(payload).toMatchObject({ iss: PKJWT.id, sub: PKJWT.id, aud: as.issuer });
   });
 
   it('a secret from stdin cannot be saved: exit 2 before any request', async () => {
     const dir = configDir();
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
-        '--issuer',
-        as.issuer,
-        '--client-id',
-        BASIC.id,
-        '--client-secret-stdin',
-        '--save-profile',
-        'ci',
-      ],
+      cc('--issuer', as.issuer, '--client-id', BASIC.id, '--client-secret-stdin', '--save-profile', 'ci'),
       { env: { APIKIT_CONFIG_DIR: dir }, stdin: BASIC.secret },
     );
     expect(res.code).toBe(2);
@@ -333,18 +313,7 @@ describe('--save-profile then renew', () => {
       updatedAt: 1,
     });
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
-        '--issuer',
-        as.issuer,
-        '--client-id',
-        BASIC.id,
-        '--client-secret-env',
-        'S',
-        '--save-profile',
-        'me',
-      ],
+      cc('--issuer', as.issuer, '--client-id', BASIC.id, '--client-secret-env', 'S', '--save-profile', 'me'),
       { env: { S: BASIC.secret, APIKIT_CONFIG_DIR: dir } },
     );
     expect(res.code).toBe(2);
@@ -357,9 +326,7 @@ describe('--save-profile then renew', () => {
 
   it('an invalid profile name is refused', async () => {
     const res = await runCli(
-      [
-        'token',
-        'client-credentials',
+      cc(
         '--issuer',
         as.issuer,
         '--client-id',
@@ -368,7 +335,7 @@ describe('--save-profile then renew', () => {
         'S',
         '--save-profile',
         '../evil',
-      ],
+      ),
       { env: { S: BASIC.secret, APIKIT_CONFIG_DIR: configDir() } },
     );
     expect(res.code).toBe(2);
