@@ -92,26 +92,16 @@ async function logoutOne(ctx: Context, profile: Profile): Promise<LogoutProfileR
   if (!tokens) return result;
   if (profile.revocationEndpoint) {
     // The refresh token first: revoking it ends the whole grant at most servers (RFC 7009 §2.1).
-    if (tokens.refreshToken) {
-      const r = await revokeToken(
-        ctx,
-        profile.revocationEndpoint,
-        tokens.refreshToken,
-        'refresh_token',
-        profile.clientId,
-      );
-      result.revoked.refreshToken = r.ok;
-      if (!r.ok) result.warnings.push(`could not revoke the refresh token (${r.reason})`);
+    const kinds = [
+      ['refreshToken', 'refresh_token', tokens.refreshToken],
+      ['accessToken', 'access_token', tokens.accessToken],
+    ] as const;
+    for (const [field, hint, token] of kinds) {
+      if (!token) continue;
+      const r = await revokeToken(ctx, profile.revocationEndpoint, token, hint, profile.clientId);
+      result.revoked[field] = r.ok;
+      if (!r.ok) result.warnings.push(`could not revoke the ${hint.replace('_', ' ')} (${r.reason})`);
     }
-    const a = await revokeToken(
-      ctx,
-      profile.revocationEndpoint,
-      tokens.accessToken,
-      'access_token',
-      profile.clientId,
-    );
-    result.revoked.accessToken = a.ok;
-    if (!a.ok) result.warnings.push(`could not revoke the access token (${a.reason})`);
   } else {
     result.warnings.push('the issuer has no revocation endpoint: the tokens stay valid until they expire');
   }
