@@ -1,5 +1,6 @@
 import { createContext, type Context, type ContextOverrides, type Env } from './context.js';
 import { describeCause, ExitCode, isApikitError } from './errors.js';
+import type { Outcome } from './lib/outcome.js';
 import { prepareColors, type IO } from './io/io.js';
 import { runProgram } from './program.js';
 import { isVersionRequest, version } from './version.js';
@@ -25,12 +26,17 @@ export async function main(
   try {
     await runProgram(argv, ctx);
     if (ctx.signal.aborted) return ExitCode.INTERRUPTED;
-    return ctx.exitCode;
+    return exitCodeForOutcome(ctx.outcome);
   } catch (err) {
     return reportError(err, ctx);
   } finally {
     await ctx.dispose();
   }
+}
+
+/** The one place a result's verdict becomes an exit code: 1 for a negative verdict (README, exit codes). */
+export function exitCodeForOutcome(outcome: Outcome): number {
+  return outcome === 'negative' ? ExitCode.VERDICT : ExitCode.OK;
 }
 
 /** The one place errors become exit codes and messages. */

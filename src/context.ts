@@ -1,21 +1,21 @@
 import type { Dispatcher } from 'undici';
 import type { ConfigStore } from './config/store.js';
 import type { HttpClient, HttpClientOptions } from './http/client.js';
-import type { IO } from './io/io.js';
+import type { Env, IO } from './io/io.js';
 import { createOutput, type Output } from './io/output.js';
 import { Redactor } from './io/redact.js';
+import { viewOf, type Rendered, type View } from './io/render.js';
+import { systemClock, systemPlatform } from './io/system.js';
+import type { Outcome, Verdicted } from './lib/outcome.js';
+import type { Clock } from './lib/time/clock.js';
 import { version } from './version.js';
 
 /**
  * Everything a command may touch in the world, built lazily (undici, conf and open load only when a command
  * asks for them) and injectable in tests. Commands never reach for process.*, globals or singletons.
+ * The context knows no profile, no flow and no command: those layers sit above it (ARCHITECTURE.md).
  */
-export type Env = Record<string, string | undefined>;
-
-export interface Clock {
-  /** Epoch milliseconds. */
-  now(): number;
-}
+export type { Clock, Env };
 
 export interface GlobalFlags {
   json: boolean;
@@ -27,22 +27,28 @@ export interface Context {
   io: IO;
   env: Env;
   clock: Clock;
+  platform: NodeJS.Platform;
   out: Output;
   redactor: Redactor;
   flags: GlobalFlags;
   version: string;
   /** Aborted when the user interrupts (Ctrl-C); long waits listen to it. */
   signal: AbortSignal;
-  /** The exit code the command wants when it completes without throwing (1 for a negative verdict). */
-  exitCode: number;
+  /** The verdict of the command that ran, set only by `finish` from its result; src/cli.ts maps it to the exit code. */
+  outcome: Outcome;
+  /**
+   * The end of every verb's action: render the result (a pure function of the result and the view), write it,
+   * and record the verdict the result carries (`outcome`, absent = ok). The only place ctx.outcome is set.
+   */
+  finish<R extends object>(result: R, render: (result: R, view: View) => Rendered): Promise<void>;
+  /** What renderers may know: stream facts, --json, the time. */
+  view(): View;
   /** A new HTTP client with apikit's defaults, the --verbose trace and the given overrides. Closed by main. */
   http(overrides?: Partial<HttpClientOptions>): Promise<HttpClient>;
   /** The config store in $APIKIT_CONFIG_DIR (or the platform default). */
   config(): Promise<ConfigStore>;
   /** Opens a URL in the user's browser. */
   openUrl(url: string): Promise<void>;
-  /** A valid access token for a login profile, refreshed when needed (used by --profile on HTTP commands). */
-  profileAccessToken(profile: string): Promise<string>;
   /** Releases what the context opened (HTTP agents). */
   dispose(): Promise<void>;
 }
@@ -61,16 +67,23 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
   const redactor = new Redactor();
   const clients: HttpClient[] = [];
   let store: ConfigStore | undefined;
+  const clock = overrides.clock ?? systemClock;
   const ctx: Context = {
     io,
     env,
-    clock: overrides.clock ?? { now: () => Date.now() },
-    out: createOutput(io, redactor),
+    clock,
+    platform: overrides.platform ?? systemPlatform(),
+    out: createOutput(io, redactor, () => ctx.view()),
     redactor,
     flags: { json: false, verbose: false, debug: false },
     version: version(),
     signal: overrides.signal ?? new AbortController().signal,
-    exitCode: 0,
+    outcome: 'ok',
+    view: () => viewOf(io, ctx.flags.json, clock.now()),
+    async finish(result, render) {
+      await ctx.out.emit(render(result, ctx.view()));
+      ctx.outcome = (result as Verdicted).outcome ?? 'ok';
+    },
     async http(options = {}) {
       const { createHttpClient, DEFAULT_HTTP_OPTIONS } = await import('./http/client.js');
       const client = createHttpClient({
@@ -78,6 +91,7 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
         userAgent: `apikit/${ctx.version}`,
         headers: {},
         redactor,
+        clock,
         dispatcher: overrides.dispatcher,
         signal: ctx.signal,
         trace: ctx.flags.verbose ? (line) => io.stderr.write(line + '\n') : undefined,
@@ -90,7 +104,7 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
       if (!store) {
         const { openConfigStore } = await import('./config/store.js');
         const { configDir } = await import('./config/paths.js');
-        store = openConfigStore(overrides.configDir ?? configDir(env, overrides.platform));
+        store = openConfigStore(overrides.configDir ?? configDir(env, ctx.platform));
       }
       return store;
     },
@@ -100,14 +114,6 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
       const child = await open(url, { wait: false });
       child.on('error', () => undefined);
       child.unref();
-    },
-    async profileAccessToken(profile) {
-      // src/auth/: the same lock-protected refresh as `apikit token`.
-      const [{ getAccessToken }, { resolveProfileName }] = await Promise.all([
-        import('./auth/access-token.js'),
-        import('./auth/profile.js'),
-      ]);
-      return (await getAccessToken(ctx, resolveProfileName(profile, env))).tokens.accessToken;
     },
     async dispose() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));

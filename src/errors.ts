@@ -70,14 +70,6 @@ export class AuthError extends ApikitError {
   }
 }
 
-/** A negative verdict that is the command's answer, not a failure (already rendered): exit 1. */
-export class VerdictError extends ApikitError {
-  constructor(message: string, code = 'ERR_VERDICT', options: ApikitErrorOptions = {}) {
-    super(message, code, ExitCode.VERDICT, options);
-    this.name = 'VerdictError';
-  }
-}
-
 export class InterruptedError extends ApikitError {
   constructor(message = 'interrupted') {
     super(message, 'ERR_INTERRUPTED', ExitCode.INTERRUPTED);
@@ -87,6 +79,15 @@ export class InterruptedError extends ApikitError {
 
 export function isApikitError(err: unknown): err is ApikitError {
   return err instanceof ApikitError;
+}
+
+/**
+ * Whether `err` carries one of these stable codes. Code switches on this (or on `err.code`), never on
+ * `instanceof` of a particular class (STYLE.md habit 5): the code is the contract, the class an implementation.
+ */
+export function hasCode(err: unknown, ...codes: string[]): boolean {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && codes.includes(code);
 }
 
 /** A short description of any thrown value, for "cause" clauses. */

@@ -1,52 +1,8 @@
 import { Command, Option } from 'commander';
+import { GROUPS } from './commands/registry.js';
 import type { Context } from './context.js';
 
-/**
- * The root program. Command groups are registered lazily: only the group named on the command line is
- * imported, so `apikit --help` and `apikit keys ...` never load jose, undici or conf unless they need them.
- */
-interface GroupEntry {
-  name: string;
-  summary: string;
-  /** A group with verbs registers only `verb` (the word after the group's name) when it names one. */
-  load: () => Promise<{
-    register: (program: Command, ctx: Context, verb: string | undefined) => void | Promise<void>;
-  }>;
-}
-
-const GROUPS: GroupEntry[] = [
-  {
-    name: 'keys',
-    summary: 'generate, inspect and convert signing keys (PEM, JWK, JWKS)',
-    load: () => import('./commands/keys/index.js'),
-  },
-  {
-    name: 'jwt',
-    summary: 'mint, decode and verify JSON Web Tokens (RFC 7519, RFC 8725)',
-    load: () => import('./commands/jwt/index.js'),
-  },
-  {
-    name: 'login',
-    summary: 'sign in with OAuth 2.0 Authorization Code + PKCE (or the device flow)',
-    load: () => import('./commands/login/index.js'),
-  },
-  {
-    name: 'token',
-    summary: "print a profile's access token (refreshed when needed), or fetch a client-credentials token",
-    load: () => import('./commands/token/index.js'),
-  },
-  {
-    name: 'logout',
-    summary: 'revoke and forget the tokens of a profile',
-    load: () => import('./commands/logout/index.js'),
-  },
-  {
-    name: 'profiles',
-    summary: 'list, show and remove login profiles',
-    load: () => import('./commands/profiles/index.js'),
-  },
-];
-
+/** The root program: global flags, then the command groups of the registry (src/commands/registry.ts). */
 const EXAMPLES = `
 Examples:
   $ apikit keys generate --alg ES256 --out signing
@@ -92,7 +48,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<void> {
   const [wanted, verb] = commandWords(argv);
   for (const group of GROUPS) {
     if (group.name === wanted) {
-      await (await group.load()).register(program, ctx, verb);
+      await (await group.load()).register(program, ctx, group, verb);
     } else {
       // A placeholder so that `apikit --help` lists it and suggestions know it, without loading it.
       program.command(group.name).description(group.summary);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import lockfile from 'proper-lockfile';
 import { ApikitError, ExitCode } from '../errors.js';
 
@@ -12,7 +13,9 @@ export async function withFileLock<T>(
 ): Promise<T> {
   const waitMs = options.waitMs ?? 30_000;
   const staleMs = options.staleMs ?? 15_000;
-  const deadline = Date.now() + waitMs;
+  // How long we have waited is elapsed time, not wall-clock time: a monotonic clock (a clock step must not
+  // make a waiter give up early or wait forever).
+  const deadline = performance.now() + waitMs;
   let release: (() => Promise<void>) | undefined;
   for (let attempt = 0; !release; attempt++) {
     try {
@@ -24,7 +27,7 @@ export async function withFileLock<T>(
         retries: 0,
       });
     } catch (err) {
-      if ((err as { code?: string }).code !== 'ELOCKED' || Date.now() > deadline) {
+      if ((err as { code?: string }).code !== 'ELOCKED' || performance.now() > deadline) {
         if ((err as { code?: string }).code === 'ELOCKED') {
           throw new ApikitError(
             `timed out after ${waitMs} ms waiting for the lock on ${lockPath}`,

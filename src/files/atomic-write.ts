@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { describeCause, UsageError } from '../errors.js';
+import { describeCause, isApikitError, UsageError } from '../errors.js';
 
 export interface FileToWrite {
   path: string;
@@ -54,7 +54,7 @@ export async function writeFilesAtomic(files: FileToWrite[], options: WriteOptio
     }
   } catch (err) {
     await Promise.all([...temps, ...(force ? [] : created)].map((p) => unlink(p).catch(() => undefined)));
-    if (err instanceof UsageError) throw err;
+    if (isApikitError(err)) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const path = (err as NodeJS.ErrnoException).path ?? files[0]?.path ?? '';
     if (code === 'EEXIST') {

@@ -5,10 +5,12 @@ import {
   describeCause,
   ExitCode,
   InterruptedError,
+  isApikitError,
   NetworkError,
   UsageError,
 } from '../errors.js';
 import type { Redactor } from '../io/redact.js';
+import type { Clock } from '../lib/time/clock.js';
 
 /**
  * The one HTTP client. Built for both API calls and probes: it returns every response as data (a 4xx/5xx is
@@ -34,6 +36,8 @@ export interface HttpClientOptions {
   /** Receives --verbose trace lines; they are redacted before they get here. */
   trace?: (line: string) => void;
   redactor: Redactor;
+  /** Wall clock for `timing.startedAt` (durations use the monotonic performance clock). */
+  clock: Clock;
   /** Tests may inject their own dispatcher; otherwise an Agent with the connect timeout is made. */
   dispatcher?: Dispatcher;
   /** The user's interrupt (Ctrl-C): aborts requests in flight, which then fail with exit 130. */
@@ -155,7 +159,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       for (const [k, v] of Object.entries(headers)) trace(`> ${k}: ${v}`);
       if (req.body !== undefined) traceBody(trace, '>', headers['content-type'], Buffer.from(req.body));
     }
-    const startedAt = Date.now();
+    const startedAt = options.clock.now();
     const t0 = performance.now();
     let res: Dispatcher.ResponseData;
     try {
@@ -195,7 +199,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         size += buf.length;
       }
     } catch (err) {
-      if (err instanceof ApikitError) throw err;
+      if (isApikitError(err)) throw err;
       if (options.signal?.aborted) throw new InterruptedError();
       throw networkError(method, url, err, timeoutMs);
     }
@@ -254,10 +258,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           }
           redirects.push(url.href);
           const next = new URL(location, url);
-          // Credentials never follow a redirect to another origin (what curl and browsers do).
+          // Credentials never follow a redirect to another origin (what curl and browsers do for Authorization and
+          // Cookie; an API key header is a credential too).
           const headers = { ...(current.headers ?? {}) };
           if (next.origin !== url.origin) {
-            for (const k of Object.keys(headers)) if (/^(authorization|cookie)$/i.test(k)) delete headers[k];
+            for (const k of Object.keys(headers)) if (options.redactor.isSecretHeader(k)) delete headers[k];
           }
           if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
             method = 'GET';

@@ -1,9 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import type { Readable, Writable } from 'node:stream';
 
+/** The process environment as a command sees it (injected: tests pass their own). */
+export type Env = Record<string, string | undefined>;
+
 /**
  * The streams a command talks through, with the facts about them that decide how output looks.
- * Built once by the entry point (systemIO) or by a test (test/helpers/io.ts); nothing under src/
+ * Built once by the entry point (systemIO) or by a test (runCli in test/helpers/cli.ts); nothing under src/
  * outside src/io/ touches process.stdout & co.
  */
 export interface IO {

@@ -1,17 +1,17 @@
 import type { IO } from './io.js';
 import type { Redactor } from './redact.js';
+import type { Doc, Rendered, View } from './render.js';
 
 /**
- * What commands write. stdout: the result (`result`, `json`, `table`); stderr: messages for people
- * (`notice`, `warn`, `progress`), each redacted and decorated only on a terminal.
+ * What commands write. stdout: the result; stderr: messages for people, each redacted and decorated only on a
+ * terminal. Renderers build a Rendered document (src/io/render.ts) and `emit` writes it; the one-line helpers
+ * are for messages that arise while a command runs (warnings, progress).
  */
 export interface Output {
-  /** Writes a result line to stdout as it is (artifacts print bare so `$(apikit ...)` works). */
-  result(text: string): void;
-  /** Prints exactly one JSON document on stdout. */
-  json(value: unknown): void;
-  /** A table: boxed through cli-table3 on a terminal, tab-separated with a header row when piped. */
-  table(head: string[], rows: (string | number)[][]): Promise<void>;
+  /** Writes a rendered document: stdout blocks as they are, stderr blocks redacted. */
+  emit(rendered: Rendered): Promise<void>;
+  /** A chunked, back-pressure-aware writer for stdout (batch output that streams). */
+  stream(): ChunkedWriter;
   /** A message for people on stderr. */
   notice(message: string): void;
   /** A warning on stderr, prefixed "warning:". */
@@ -20,42 +20,73 @@ export interface Output {
   progress(message: string): void;
 }
 
-export function createOutput(io: IO, redactor: Redactor): Output {
-  const err = (line: string): void => {
-    io.stderr.write(redactor.redact(line) + '\n');
+export interface ChunkedWriter {
+  write(text: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export function createOutput(io: IO, redactor: Redactor, view: () => View): Output {
+  const err = (text: string): void => {
+    io.stderr.write(redactor.redact(text.replace(/\n$/, '')) + '\n');
+  };
+  const line = (build: (doc: Doc) => void): void => {
+    const doc = view().doc();
+    build(doc);
+    for (const block of doc.blocks) if ('text' in block) err(block.text);
   };
   return {
-    result(text) {
-      io.stdout.write(text.endsWith('\n') ? text : text + '\n');
-    },
-    json(value) {
-      io.stdout.write(JSON.stringify(value, null, 2) + '\n');
-    },
-    async table(head, rows) {
-      if (!io.stdoutIsTTY) {
-        const clean = (cell: string | number): string => String(cell).replace(/[\t\n]/g, ' ');
-        const lines = [head, ...rows].map((row) => row.map(clean).join('\t'));
-        io.stdout.write(lines.join('\n') + '\n');
-        return;
+    async emit(rendered) {
+      for (const block of rendered) {
+        if (block.to === 'err') err(block.text);
+        else if ('text' in block) io.stdout.write(block.text);
+        else io.stdout.write((await boxTable(io, block.table.head, block.table.rows)) + '\n');
       }
-      const { default: Table } = await import('cli-table3');
-      const c = io.color.out;
-      const table = new Table({
-        head: head.map((h) => c.bold(h)),
-        style: { head: [], border: [] },
-        wordWrap: true,
-      });
-      for (const row of rows) table.push(row.map(String));
-      io.stdout.write(table.toString() + '\n');
+    },
+    stream() {
+      return chunkedWriter(io);
     },
     notice(message) {
-      err(message);
+      line((d) => d.notice(message));
     },
     warn(message) {
-      err(`${io.color.err.yellow('warning:')} ${message}`);
+      line((d) => d.warn(message));
     },
     progress(message) {
-      if (io.stderrIsTTY) err(io.color.err.dim(message));
+      line((d) => d.progress(message));
     },
+  };
+}
+
+/** cli-table3 loads only when a terminal shows a table. */
+async function boxTable(io: IO, head: string[], rows: string[][]): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const c = io.color.out;
+  const table = new Table({
+    head: head.map((h) => c.bold(h)),
+    style: { head: [], border: [] },
+    wordWrap: true,
+  });
+  for (const row of rows) table.push(row);
+  return table.toString();
+}
+
+/** Batch output in 64 KiB chunks, honouring back-pressure, so 20,000 verdicts are a few dozen writes. */
+function chunkedWriter(io: IO): ChunkedWriter {
+  let buf: string[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (buf.length === 0) return;
+    const text = buf.join('');
+    buf = [];
+    size = 0;
+    if (!io.stdout.write(text)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
+  };
+  return {
+    async write(text) {
+      buf.push(text);
+      size += text.length;
+      if (size >= 64 * 1024) await flush();
+    },
+    flush,
   };
 }

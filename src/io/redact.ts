@@ -5,7 +5,12 @@
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_PARAMS = [
+/**
+ * The one list of fields whose values are secrets — OAuth parameters in forms, queries and JSON bodies. The
+ * token endpoint registers the values of these fields in what it sends and receives; the second-net patterns
+ * below blank them wherever they appear.
+ */
+export const SECRET_FIELDS: readonly string[] = [
   'access_token',
   'refresh_token',
   'id_token',
@@ -23,10 +28,24 @@ const SECRET_PARAMS = [
   'nonce',
 ];
 
-const PARAM_RE = new RegExp(`(^|[?&\\s])(${SECRET_PARAMS.join('|')})=([^&\\s"]+)`, 'g');
-const JSON_RE = new RegExp(`("(?:${SECRET_PARAMS.join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g');
-const HEADER_RE =
-  /^(\s*[<>]?\s*(?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|dpop)\s*:\s*)(.*)$/gim;
+/** The one list of header names whose values are credentials (lower case). */
+export const SECRET_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'dpop',
+];
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADERS.includes(name.toLowerCase());
+}
+
+const PARAM_RE = new RegExp(`(^|[?&\\s])(${SECRET_FIELDS.join('|')})=([^&\\s"]+)`, 'g');
+const JSON_RE = new RegExp(`("(?:${SECRET_FIELDS.join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g');
+const HEADER_RE = new RegExp(`^(\\s*[<>]?\\s*(?:${SECRET_HEADERS.join('|')})\\s*:\\s*)(.*)$`, 'gim');
 const SCHEME_RE = /\b(Bearer|Basic|DPoP|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 // Three base64url segments, the first two starting like a JSON object ("eyJ"): a JWS or the head of a JWE.
 const JWT_RE =
@@ -50,6 +69,22 @@ export class Redactor {
     if (encoded !== value) this.#values.add(encoded);
     const form = new URLSearchParams({ v: value }).toString().slice(2);
     if (form !== value) this.#values.add(form);
+  }
+
+  /**
+   * Whether a header carries a credential (SECRET_HEADERS). A method as well as a function so that code loaded
+   * lazily asks the redactor it was handed instead of importing this module (it stays in the core chunk).
+   */
+  isSecretHeader(name: string): boolean {
+    return isSecretHeader(name);
+  }
+
+  /** Registers the values of every secret field (SECRET_FIELDS) present in a form or JSON object. */
+  addSecretFields(fields: URLSearchParams | Record<string, unknown>): void {
+    for (const name of SECRET_FIELDS) {
+      const values = fields instanceof URLSearchParams ? fields.getAll(name) : [fields[name]];
+      for (const value of values) if (typeof value === 'string') this.add(value);
+    }
   }
 
   redact(text: string): string {

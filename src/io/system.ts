@@ -23,3 +23,11 @@ export function systemIO(options: { noColor?: boolean } = {}): IO {
 export function systemEnv(): Record<string, string | undefined> {
   return process.env;
 }
+
+/** The wall clock. The only place under src/ that reads it; everything else asks ctx.clock. */
+export const systemClock = { now: (): number => Date.now() };
+
+/** The platform the process runs on (injected through the Context like the rest). */
+export function systemPlatform(): NodeJS.Platform {
+  return process.platform;
+}

@@ -5,12 +5,12 @@ import {
   SLOW_DOWN_STEP_SECONDS,
   type DeviceAuthorization,
 } from '../lib/oauth/device.js';
-import { OAuthError, postOAuthForm, requestToken, type TokenResponse } from './token-endpoint.js';
+import { isOAuthError, postOAuthForm, requestToken, type TokenResponse } from './token-endpoint.js';
 
 /**
  * The device authorization grant (RFC 8628): ask for a user code, show it, poll the token endpoint at the
  * server's interval (+5 s after each slow_down), stop on access_denied / expired_token, at the code's expiry
- * or at the caller's deadline.
+ * or at the caller's deadline. Time is read from ctx.clock (the deadline is on the same clock).
  */
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -38,11 +38,11 @@ export async function pollDeviceToken(
   signal: AbortSignal,
 ): Promise<TokenResponse> {
   let interval = auth.interval;
-  const expiresAt = Date.now() + auth.expiresIn * 1000;
+  const expiresAt = ctx.clock.now() + auth.expiresIn * 1000;
   const end = Math.min(expiresAt, deadline);
   // Bounded: at most one poll per second until the code expires or the deadline passes.
   for (let polls = 0; polls < 100_000; polls++) {
-    if (Date.now() + interval * 1000 > end) break;
+    if (ctx.clock.now() + interval * 1000 > end) break;
     await sleep(interval * 1000, signal);
     try {
       return await requestToken(ctx, tokenEndpoint, {
@@ -51,7 +51,7 @@ export async function pollDeviceToken(
         device_code: auth.deviceCode,
       });
     } catch (err) {
-      if (!(err instanceof OAuthError)) throw err;
+      if (!isOAuthError(err)) throw err;
       switch (err.error) {
         case 'authorization_pending':
           continue;
@@ -80,7 +80,7 @@ export async function pollDeviceToken(
     }
   }
   throw new AuthError(
-    Date.now() >= expiresAt || expiresAt <= deadline
+    ctx.clock.now() >= expiresAt || expiresAt <= deadline
       ? 'the device code expired before the login was approved'
       : 'the login timed out before it was approved',
     expiresAt <= deadline ? 'ERR_LOGIN_DEVICE_EXPIRED' : 'ERR_LOGIN_TIMEOUT',

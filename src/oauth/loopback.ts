@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError, UsageError } from '../errors.js';
+import { refusedLoginError } from './login-errors.js';
 import { readCallback, type CallbackExpectations } from '../lib/oauth/callback.js';
+import { isListenError, startServer, type RunningServer } from '../server/loopback-server.js';
+import { escapeHtml, sendHtml } from '../server/respond.js';
 
 /**
  * The loopback redirect receiver of RFC 8252 §7.3: an HTTP server on 127.0.0.1 (never a wildcard address unless
@@ -51,10 +53,6 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackR
   });
   // Nobody may be awaiting yet when a callback fails; the caller still sees the rejection when it does.
   result.catch(() => undefined);
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res);
-  });
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://loopback.invalid');
@@ -109,11 +107,9 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackR
       case 'error':
         fail(
           res,
-          new AuthError(
-            `the authorization server refused the login: ${outcome.error}${outcome.description ? ` (${outcome.description})` : ''}`,
-            `ERR_LOGIN_${outcome.error.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
-            { hint: 'try again, or check --client-id, --scope and the client registration' },
-          ),
+          refusedLoginError(outcome.error, outcome.description, {
+            hint: 'try again, or check --client-id, --scope and the client registration',
+          }),
         );
         return;
       case 'no-code':
@@ -147,53 +143,43 @@ export async function startLoopback(options: LoopbackOptions): Promise<LoopbackR
     rejectResult(err);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const where = `${options.bindHost}:${options.bindPort}`;
-      if (err.code === 'EADDRINUSE') {
-        reject(
-          new UsageError(
-            `port ${options.bindPort} on ${options.bindHost} is already in use`,
-            'ERR_LOGIN_PORT_IN_USE',
-            {
-              hint: 'choose another --port, or leave it out for a free one',
-            },
-          ),
-        );
-      } else if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
-        reject(
-          new UsageError(`cannot listen on ${where}: ${err.code}`, 'ERR_LOGIN_LISTEN', {
-            hint: 'choose another --port or --listen',
-          }),
-        );
-      } else {
-        reject(err);
-      }
-    });
-    server.listen(options.bindPort, options.bindHost, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const redirectPort = options.advertisePort ?? port;
+  let server: RunningServer;
+  try {
+    server = await startServer({ host: options.bindHost, port: options.bindPort, handler: handle });
+  } catch (err) {
+    throw listenError(err, options);
+  }
+  const redirectPort = options.advertisePort ?? server.port;
   return {
     redirectUri: `http://${options.advertiseHost}:${redirectPort}/callback`,
-    port,
+    port: server.port,
     result,
-    async close() {
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // A browser keeping a connection alive must not hold the CLI open.
-        setTimeout(() => {
-          server.closeAllConnections();
-          resolve();
-        }, 1000).unref();
-      });
-    },
+    // A browser keeping a connection alive must not hold the CLI open: the helper cuts it after a second.
+    close: () => server.close(),
   };
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The login's own wording for a bind failure (its hints name login's flags); anything else as it came. */
+function listenError(err: unknown, options: LoopbackOptions): unknown {
+  if (!isListenError(err)) return err;
+  if (err.reason === 'EADDRINUSE') {
+    return new UsageError(
+      `port ${options.bindPort} on ${options.bindHost} is already in use`,
+      'ERR_LOGIN_PORT_IN_USE',
+      { hint: 'choose another --port, or leave it out for a free one' },
+    );
+  }
+  if (err.reason === 'EACCES' || err.reason === 'EADDRNOTAVAIL') {
+    return new UsageError(
+      `cannot listen on ${options.bindHost}:${options.bindPort}: ${err.reason}`,
+      'ERR_LOGIN_LISTEN',
+      {
+        hint: 'choose another --port or --listen',
+      },
+    );
+  }
+  // Before the shared helper, other bind failures (an unknown --listen host) surfaced unwrapped; they still do.
+  return err.cause;
 }
 
 function page(res: ServerResponse, status: number, title: string, message: string): void {
@@ -203,18 +189,6 @@ function page(res: ServerResponse, status: number, title: string, message: strin
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style>
 </head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>
 `;
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    pragma: 'no-cache',
-    'referrer-policy': 'no-referrer',
-    // Self-contained: nothing may be loaded from anywhere (inline style only).
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    connection: 'close',
-  });
-  res.end(body);
+  // The code is in the address bar: the helper's page headers keep it out of caches, referrers and frames.
+  sendHtml(res, status, body, { connection: 'close' });
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { isConfidentialAuthMethod, type ConfidentialAuthMethod } from '../lib/oauth/client-auth.js';
 
 /**
  * The client-credentials token cache: token-cache.json (0600) in the config dir (0700). A CI job that calls
@@ -33,7 +34,8 @@ export interface CachedToken {
   obtainedAt: number;
   expiresAt: number;
   tokenEndpoint: string;
-  authMethod: string;
+  /** The method the token was obtained with. */
+  authMethod: ConfidentialAuthMethod;
 }
 
 interface CacheFile {
@@ -89,7 +91,13 @@ export async function lookupCachedToken(
 ): Promise<CachedToken | undefined> {
   const cache = await readCache(await cachePath(ctx));
   const entry = cache.entries[id];
-  if (!entry || typeof entry.expiresAt !== 'number' || typeof entry.response?.access_token !== 'string')
+  if (
+    !entry ||
+    typeof entry.expiresAt !== 'number' ||
+    typeof entry.response?.access_token !== 'string' ||
+    typeof entry.authMethod !== 'string' ||
+    !isConfidentialAuthMethod(entry.authMethod)
+  )
     return undefined;
   if (entry.expiresAt - ctx.clock.now() <= minTtlMs) return undefined;
   ctx.redactor.add(entry.response.access_token);

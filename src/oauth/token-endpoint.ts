@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { ApikitError, ExitCode, NetworkError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import { terminalSafe } from '../lib/text/terminal-safe.js';
 
 /**
  * One POST to a token endpoint (RFC 6749 §3.2) and the strict reading of its answer. Shared by login
@@ -24,7 +25,11 @@ export interface ClientAuthParts {
   params?: Record<string, string>;
 }
 
-/** An OAuth error response (RFC 6749 §5.2). invalid_client & co are authentication failures (exit 4). */
+/**
+ * An OAuth error response (RFC 6749 §5.2). invalid_client & co are authentication failures (exit 4). Its code
+ * is ERR_OAUTH_<ERROR>; `error` is the server's error code as sent, for callers that switch on it (through
+ * isOAuthError, not instanceof). The server's texts are made terminal-safe before they enter the message.
+ */
 export class OAuthError extends ApikitError {
   constructor(
     readonly error: string,
@@ -34,12 +39,23 @@ export class OAuthError extends ApikitError {
   ) {
     const auth = ['invalid_client', 'unauthorized_client', 'invalid_grant', 'access_denied'].includes(error);
     super(
-      `${new URL(endpoint).host} refused the token request: ${error}${description ? ` (${description})` : ''}`,
+      `${new URL(endpoint).host} refused the token request: ${terminalSafe(error, 100)}${description ? ` (${terminalSafe(description)})` : ''}`,
       `ERR_OAUTH_${error.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
       auth ? ExitCode.AUTH : ExitCode.NETWORK,
     );
     this.name = 'OAuthError';
   }
+}
+
+/** Whether `err` is an OAuth error response from a token (or device authorization) endpoint. */
+export function isOAuthError(err: unknown): err is OAuthError {
+  const e = err as { name?: unknown; error?: unknown; code?: unknown } | null | undefined;
+  return (
+    e?.name === 'OAuthError' &&
+    typeof e.error === 'string' &&
+    typeof e.code === 'string' &&
+    e.code.startsWith('ERR_OAUTH_')
+  );
 }
 
 /** What an OAuth endpoint answered to a form POST: the status and the JSON object, if the body was one. */
@@ -66,16 +82,8 @@ export async function postOAuthForm(
     if (v === undefined) continue;
     for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
   }
-  for (const secretParam of [
-    'code',
-    'code_verifier',
-    'refresh_token',
-    'client_secret',
-    'client_assertion',
-    'device_code',
-  ]) {
-    ctx.redactor.add(body.get(secretParam));
-  }
+  // The one list of secret fields (src/io/redact.ts): what we send and what we get back.
+  ctx.redactor.addSecretFields(body);
   const client = http ?? (await ctx.http({ maxBodyBytes: 1024 * 1024 }));
   const res = await client.request({
     method: 'POST',
@@ -98,9 +106,7 @@ export async function postOAuthForm(
       ? (json as Record<string, unknown>)
       : undefined;
   if (obj) {
-    for (const field of ['access_token', 'refresh_token', 'id_token', 'device_code']) {
-      if (typeof obj[field] === 'string') ctx.redactor.add(obj[field]);
-    }
+    ctx.redactor.addSecretFields(obj);
   }
   if (res.status >= 400 && obj && typeof obj.error === 'string') {
     throw new OAuthError(

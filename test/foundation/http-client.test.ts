@@ -83,6 +83,7 @@ function client(overrides: Partial<HttpClientOptions> = {}) {
     userAgent: 'apikit/test',
     headers: {},
     redactor: new Redactor(),
+    clock: { now: () => Date.now() },
     ...overrides,
   });
 }

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
-import { parseHeaderLine, resolveHttpFlags, type HttpFlags } from '../../src/http/options.js';
+import { parseHeaderLine, resolveHttpFlags, type HttpFlags } from '../../src/commands/shared/http-flags.js';
 import { createIO } from '../../src/io/io.js';
 
 function ctxWith(env: Record<string, string>) {

@@ -4,14 +4,18 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { InputError } from '../../errors.js';
+import type { Rendered, View } from '../../io/render.js';
 import type { HmacAlg } from '../../lib/jwt/crack.js';
 import { decodeJws } from '../../lib/jwt/parse.js';
 import {
   DEFAULT_MAX_TOKEN_BYTES,
   extractToken,
+  isTokenFormatError,
   TokenFormatError,
   tokenShape,
 } from '../../lib/jwt/token-text.js';
+import type { Outcome } from '../../lib/outcome.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { readTokenText, redactToken } from './token-input.js';
 
 /**
@@ -30,6 +34,8 @@ export interface JwtCrackResult {
   secret: string | null;
   source: 'builtin' | 'wordlist' | null;
   tried: number;
+  /** Negative when the secret was found: it is weak (exit 1). Not part of the JSON output. */
+  outcome: Outcome;
 }
 
 export function registerJwtCrack(parent: Command, ctx: Context): void {
@@ -50,8 +56,7 @@ Examples:
   $ apikit jwt crack "$TOKEN" --wordlist /usr/share/wordlists/jwt.secrets.list --json`,
     )
     .action(async (token: string | undefined, flags: { wordlist?: string }) => {
-      const result = await runJwtCrack({ token, wordlist: flags.wordlist }, ctx);
-      renderJwtCrack(result, ctx);
+      await ctx.finish(await runJwtCrack({ token, wordlist: flags.wordlist }, ctx), renderJwtCrack);
     });
 }
 
@@ -76,7 +81,7 @@ export async function runJwtCrack(opts: JwtCrackOptions, ctx: Context): Promise<
     alg = decoded.header.alg;
     signature = decoded.signatureBytes;
   } catch (err) {
-    if (err instanceof TokenFormatError)
+    if (isTokenFormatError(err))
       throw new InputError(`cannot crack token: ${err.message}`, 'ERR_JWT_MALFORMED');
     throw err;
   }
@@ -91,7 +96,7 @@ export async function runJwtCrack(opts: JwtCrackOptions, ctx: Context): Promise<
   let tried = 0;
   const hit = (secret: string, source: 'builtin' | 'wordlist'): JwtCrackResult => {
     ctx.redactor.add(secret);
-    return { alg, cracked: true, secret, source, tried };
+    return { alg, cracked: true, secret, source, tried, outcome: 'negative' };
   };
   for (const candidate of WEAK_SECRETS) {
     tried++;
@@ -109,38 +114,43 @@ export async function runJwtCrack(opts: JwtCrackOptions, ctx: Context): Promise<
       lines.close();
     }
   }
-  return { alg, cracked: false, secret: null, source: null, tried };
+  return { alg, cracked: false, secret: null, source: null, tried, outcome: 'ok' };
 }
 
 async function checkReadable(path: string): Promise<void> {
+  let info;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new InputError(`--wordlist "${path}" is a directory`, 'ERR_JWT_WORDLIST');
+    info = await stat(path);
   } catch (err) {
-    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(
       `--wordlist "${path}": ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`,
       'ERR_JWT_WORDLIST',
     );
   }
+  if (info.isDirectory()) throw new InputError(`--wordlist "${path}" is a directory`, 'ERR_JWT_WORDLIST');
 }
 
-export function renderJwtCrack(result: JwtCrackResult, ctx: Context): void {
-  if (result.cracked) ctx.exitCode = 1;
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
+/**
+ * One line: the secret found (the answer, on stdout — a wordlist line is JSON-quoted and sanitised, never cut)
+ * or that none matched.
+ */
+export function renderJwtCrack(result: JwtCrackResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) {
+    const { alg, cracked, secret, source, tried } = result;
+    return doc.json({ alg, cracked, secret, source, tried }).blocks;
   }
-  const c = ctx.io.color.out;
+  const c = view.color.out;
   if (result.cracked) {
     const from = result.source === 'builtin' ? 'built-in list' : 'wordlist';
-    ctx.out.result(
-      `${c.red('weak')}: the ${result.alg} secret is ${JSON.stringify(result.secret)} (${from}, after ${result.tried} tries) — anyone can forge tokens with it`,
+    doc.result(
+      `${c.red('weak')}: the ${result.alg} secret is ${terminalSafe(JSON.stringify(result.secret), Infinity)} (${from}, after ${result.tried} tries) — anyone can forge tokens with it`,
     );
   } else {
-    ctx.out.result(
+    doc.result(
       `${c.green('not found')}: none of ${result.tried} candidate secrets matched (not proof that the secret is strong)`,
     );
   }
+  return doc.blocks;
 }

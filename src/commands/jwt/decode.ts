@@ -7,9 +7,11 @@ import { timeClaims, type TimeClaim } from '../../lib/jwt/times.js';
 import {
   DEFAULT_MAX_TOKEN_BYTES,
   extractToken,
+  isTokenFormatError,
   TokenFormatError,
   tokenShape,
 } from '../../lib/jwt/token-text.js';
+import type { Rendered, View } from '../../io/render.js';
 import { colourJson } from './json-view.js';
 import { parseMaxSize, readTokenText, redactToken } from './token-input.js';
 
@@ -50,8 +52,7 @@ Examples:
   $ grep -m1 Authorization access.log | apikit jwt decode --json | jq .payload.sub`,
     )
     .action(async (token: string | undefined, flags: { maxSize?: string }) => {
-      const result = await runJwtDecode({ token, maxSize: flags.maxSize }, ctx);
-      renderJwtDecode(result, ctx);
+      await ctx.finish(await runJwtDecode({ token, maxSize: flags.maxSize }, ctx), renderJwtDecode);
     });
 }
 
@@ -75,7 +76,7 @@ export async function runJwtDecode(opts: JwtDecodeOptions, ctx: Context): Promis
       warnings: lintToken(decoded.header, decoded.payload, now),
     };
   } catch (err) {
-    if (err instanceof TokenFormatError) throw formatError(err);
+    if (isTokenFormatError(err)) throw formatError(err);
     throw err;
   }
 }
@@ -107,20 +108,21 @@ function jweError(protectedHeader: string): InputError {
   );
 }
 
-export function renderJwtDecode(result: JwtDecodeResult, ctx: Context): void {
+export function renderJwtDecode(result: JwtDecodeResult, view: View): Rendered {
+  const doc = view.doc();
   // Said every time, also with --json (on stderr): a decoded token is not a trusted token.
-  const notice = (): void => {
-    ctx.out.notice(
-      ctx.io.color.err.yellow("note: signature not verified (use apikit jwt verify with the issuer's key)"),
+  const notice = (): Rendered => {
+    doc.notice(
+      view.color.err.yellow("note: signature not verified (use apikit jwt verify with the issuer's key)"),
     );
-    for (const w of result.warnings) ctx.out.warn(`${w.message} [${w.id}]`);
+    for (const w of result.warnings) doc.warn(`${w.message} [${w.id}]`);
+    return doc.blocks;
   };
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    notice();
-    return;
+  if (view.json) {
+    doc.json(result);
+    return notice();
   }
-  const c = ctx.io.color.out;
+  const c = view.color.out;
   const lines = [
     c.bold('Header'),
     colourJson(result.header, c),
@@ -136,6 +138,6 @@ export function renderJwtDecode(result: JwtDecodeResult, ctx: Context): void {
       lines.push(`  ${t.claim.padEnd(9)} ${raw.padEnd(12)} ${when}`);
     }
   }
-  ctx.out.result(lines.join('\n'));
-  notice();
+  doc.result(lines.join('\n'));
+  return notice();
 }

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import type { Context } from '../../context.js';
+import type { RegisterGroup } from '../group.js';
 import { registerVerbs, type VerbTable } from '../verbs.js';
 
 /** `apikit jwt`: mint, decode, verify, crack. Only the verb being run is loaded (start-up time). */
@@ -10,11 +9,11 @@ const VERBS: VerbTable = {
   crack: async () => (await import('./crack.js')).registerJwtCrack,
 };
 
-export async function register(program: Command, ctx: Context, verb: string | undefined): Promise<void> {
+export const register: RegisterGroup = async (program, ctx, group, verb) => {
   const jwt = program
     .command('jwt')
     .usage('{mint | decode | verify | crack} [options]')
-    .description('mint, decode and verify JSON Web Tokens (RFC 7519, RFC 8725)')
+    .description(group.summary)
     .addHelpText(
       'after',
       `
@@ -24,4 +23,4 @@ Examples:
   $ apikit jwt verify "$TOKEN" --key signing.pub.pem --aud api`,
     );
   await registerVerbs(jwt, ctx, VERBS, verb);
-}
+};

@@ -1,6 +1,6 @@
 import type { Context } from '../../context.js';
 import { InputError, UsageError } from '../../errors.js';
-import { readEnvSecret, readFileSecret } from '../../io/secrets.js';
+import { readSecret } from '../../io/secrets.js';
 
 /**
  * HMAC secret input shared by mint and verify (env or file, never argv; registered with the redactor).
@@ -11,30 +11,24 @@ export interface SecretFlags {
   secretFile?: string | undefined;
 }
 
-/** The HMAC secret text from --secret-env / --secret-file, or undefined when neither is given. */
+/**
+ * The HMAC secret text from --secret-env / --secret-file, or undefined when neither is given (the one secret
+ * reader, src/io/secrets.ts, refuses both). `what` names the source in messages: `secret in $VAR`.
+ */
 export async function readSecretFlag(
   ctx: Context,
   flags: SecretFlags,
 ): Promise<{ text: string; what: string } | undefined> {
-  if (flags.secretEnv !== undefined && flags.secretFile !== undefined) {
-    throw new UsageError(
-      'give the HMAC secret one way: --secret-env or --secret-file',
-      'ERR_JWT_SECRET_SOURCE',
-    );
-  }
-  if (flags.secretEnv !== undefined) {
-    return {
-      text: readEnvSecret(ctx, flags.secretEnv, 'HMAC secret'),
-      what: `secret in $${flags.secretEnv}`,
-    };
-  }
-  if (flags.secretFile !== undefined) {
-    return {
-      text: await readFileSecret(ctx, flags.secretFile, 'HMAC secret'),
-      what: `secret file "${flags.secretFile}"`,
-    };
-  }
-  return undefined;
+  const text = await readSecret(ctx, { env: flags.secretEnv, file: flags.secretFile }, 'HMAC secret', {
+    flags: { env: '--secret-env', file: '--secret-file' },
+    optional: true,
+  });
+  if (text === undefined) return undefined;
+  return {
+    text,
+    what:
+      flags.secretEnv !== undefined ? `secret in $${flags.secretEnv}` : `secret file "${flags.secretFile}"`,
+  };
 }
 
 export function noKeyError(verb: string): InputError {

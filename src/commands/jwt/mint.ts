@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { addPassphraseOptions, type PassphraseFlags } from '../shared/key-files.js';
 import { InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../files/read-input.js';
+import type { Rendered, View } from '../../io/render.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
 import { lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
-import { buildClaims } from '../../lib/jwt/mint-claims.js';
+import { buildClaims, mintTimes } from '../../lib/jwt/mint-claims.js';
 import type { JsonObject } from '../../lib/jwt/parse.js';
 import type { LoadedKey } from '../../lib/keys/load.js';
-import { DurationSyntaxError, parseTimeSpec } from '../../lib/time/duration.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { collect } from '../shared/flags.js';
+import { addPassphraseOptions, type PassphraseFlags } from '../shared/key-files.js';
 import type { SecretFlags } from './key-input.js';
-import { collect } from '../../http/options.js';
 
 /**
  * `apikit jwt mint`: signs a JWT with a key file or an HMAC secret and prints the token alone on stdout.
@@ -46,9 +47,6 @@ export interface JwtMintResult {
 }
 
 export const DEFAULT_EXP = '15m';
-// Header members a user may not set by hand: alg comes from --alg and the key; crit/b64 change how the token
-// is processed (RFC 7515 §4.1.11, RFC 7797) and a JWT must not use them.
-const PROTECTED_HEADER_MEMBERS = new Set(['alg', 'crit', 'b64']);
 
 export function registerJwtMint(parent: Command, ctx: Context): void {
   addPassphraseOptions(
@@ -111,14 +109,18 @@ Examples:
         { ...flags, exp, aud: flags.aud ?? [], claim: flags.claim ?? [], header: flags.header ?? [] },
         ctx,
       );
-      renderJwtMint(result, ctx);
+      await ctx.finish(result, renderJwtMint);
     });
 }
 
+/**
+ * Resolves the inputs (key file or secret, --from-json, --claims, --claim @files), then lets src/lib/jwt/
+ * decide the header and claims, and jose sign.
+ */
 export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<JwtMintResult> {
-  // Loaded here, not at the top: `apikit jwt decode` registers this verb but must not pay for node:crypto.
+  // Loaded here, not at the top: `apikit jwt --help` registers this verb but must not pay for node:crypto.
   const { randomUUID } = await import('node:crypto');
-  const { signingAlgorithm } = await import('../../lib/jwt/signing.js');
+  const { mintAlgorithm, mintHeader } = await import('../../lib/jwt/mint-header.js');
   if ([opts.claims, opts.fromJson, opts.key].filter((v) => v === '-').length > 1) {
     throw new UsageError('only one input can come from stdin ("-")', 'ERR_JWT_STDIN_TWICE');
   }
@@ -149,19 +151,7 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
     basePayload = { ...basePayload, ...value };
   }
 
-  // --alg, else a re-signed header's alg when this key can make it, else the key's own.
-  const headerAlg =
-    typeof baseHeader.alg === 'string' && baseHeader.alg.toLowerCase() !== 'none'
-      ? baseHeader.alg
-      : undefined;
-  let alg;
-  try {
-    alg = signingAlgorithm(loaded, source, opts.alg ?? headerAlg);
-  } catch (err) {
-    if (opts.alg !== undefined || headerAlg === undefined) throw err;
-    alg = signingAlgorithm(loaded, source, undefined);
-  }
-
+  const alg = mintAlgorithm(loaded, source, opts.alg, baseHeader);
   const claims: [string, unknown][] = [];
   for (const text of opts.claim) {
     const { name, raw } = parseAssignment(text, '--claim');
@@ -180,51 +170,25 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
     aud: opts.aud,
     scope: opts.scope,
     jti: opts.jti === true ? randomUUID() : opts.jti,
-    exp: opts.exp === false ? null : opts.exp === undefined ? undefined : timeSpec(opts.exp, now, '--exp'),
-    nbf: opts.nbf === undefined ? undefined : timeSpec(opts.nbf, now, '--nbf'),
-    iat:
-      opts.iat === false
-        ? null
-        : opts.iat === undefined
-          ? opts.fromJson !== undefined
-            ? undefined
-            : now
-          : timeSpec(opts.iat, now, '--iat'),
+    ...mintTimes(
+      { exp: opts.exp, nbf: opts.nbf, iat: opts.iat, resigning: opts.fromJson !== undefined },
+      now,
+    ),
   });
-
-  const header: JsonObject = { ...baseHeader };
-  for (const text of opts.header) {
-    const { name, raw } = parseAssignment(text, '--header');
-    if (raw === undefined)
-      throw new UsageError(`--header "${text}": expected name=value`, 'ERR_JWT_HEADER_SYNTAX');
-    if (PROTECTED_HEADER_MEMBERS.has(name) || name === '__proto__') {
-      throw new UsageError(
-        `--header cannot set "${name}"${name === 'alg' ? ' (use --alg)' : ''}`,
-        'ERR_JWT_HEADER_RESERVED',
-      );
-    }
-    header[name] = typedValue(raw);
-  }
-  for (const member of PROTECTED_HEADER_MEMBERS) delete header[member];
-  // --kid, then a kid given with --header, then the key's own, then the re-signed header's, then a thumbprint.
-  const headerFlagKid = opts.header.some((h) => h.startsWith('kid=')) ? header.kid : undefined;
-  const kid =
-    opts.kid ??
-    (typeof headerFlagKid === 'string' ? headerFlagKid : undefined) ??
-    loaded.kid ??
-    (typeof baseHeader.kid === 'string' ? baseHeader.kid : undefined) ??
-    (await defaultKid(loaded));
-  const protectedHeader: JsonObject = { alg, ...header };
-  if (opts.typ !== undefined) protectedHeader.typ = opts.typ;
-  else if (protectedHeader.typ === undefined) protectedHeader.typ = 'JWT';
-  if (kid !== undefined) protectedHeader.kid = kid;
-  else delete protectedHeader.kid;
+  const header = await mintHeader({
+    alg,
+    key: loaded,
+    base: baseHeader,
+    members: opts.header,
+    kid: opts.kid,
+    typ: opts.typ,
+  });
 
   const { CompactSign } = await import('jose/jws/compact/sign');
   let token: string;
   try {
     token = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader(protectedHeader as { alg: string })
+      .setProtectedHeader(header as { alg: string })
       .sign(loaded.key);
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
@@ -233,21 +197,26 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
       code.startsWith('ERR_') ? `ERR_JWT_SIGN_${code.slice(4)}` : 'ERR_JWT_SIGN',
     );
   }
-  warnings.push(...lintToken(protectedHeader, payload, now));
-  return { token, header: protectedHeader, payload, warnings };
+  warnings.push(...lintToken(header, payload, now));
+  return { token, header, payload, warnings };
 }
 
-export function renderJwtMint(result: JwtMintResult, ctx: Context): void {
-  for (const w of result.warnings) ctx.out.warn(`${w.message} [${w.id}]`);
-  if (ctx.flags.json) ctx.out.json({ token: result.token, header: result.header, payload: result.payload });
-  else ctx.out.result(result.token);
+/** The token alone on stdout (so `$(apikit jwt mint ...)` works), or {token, header, payload} with --json. */
+export function renderJwtMint(result: JwtMintResult, view: View): Rendered {
+  const doc = view.doc();
+  for (const w of result.warnings) doc.warn(`${terminalSafe(w.message)} [${w.id}]`);
+  if (view.json) doc.json({ token: result.token, header: result.header, payload: result.payload });
+  else doc.result(result.token);
+  return doc.blocks;
 }
 
+/** The key that signs: an HMAC secret from --secret-env/--secret-file, or the one signing key of --key. */
 async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarning[]): Promise<LoadedKey> {
   const { noKeyError, readSecretFlag } = await import('./key-input.js');
   const { readKeyFile, readPassphrase } = await import('../shared/key-files.js');
   const { secretKeyFromText } = await import('../../lib/jwt/keyring.js');
-  const { isWeakSecret } = await import('../../lib/jwt/weak-secrets.js');
+  const { loadedKeyFromKeyObject } = await import('../../lib/keys/load.js');
+  const { pickSigningKey, weakSigningSecret } = await import('../../lib/jwt/signing.js');
   const secret = await readSecretFlag(ctx, opts);
   if (secret !== undefined && opts.key !== undefined) {
     throw new UsageError(
@@ -257,79 +226,15 @@ async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarni
   }
   if (secret !== undefined) {
     const key = secretKeyFromText(secret.text, secret.what);
-    if (isWeakSecret(secret.text)) {
-      warnings.push({
-        id: 'weak_secret',
-        message: `${secret.what} is a well-known HMAC secret: anyone can forge tokens with it`,
-      });
-    }
-    return secretLoadedKey(key);
+    warnings.push(...weakSigningSecret(secret.text, secret.what));
+    return loadedKeyFromKeyObject(key);
   }
   if (opts.key === undefined) throw noKeyError('mint');
   const set = await readKeyFile(ctx, opts.key, await readPassphrase(ctx, opts));
-  let keys = set.keys;
-  if (keys.length > 1) {
-    if (opts.kid !== undefined) keys = keys.filter((k) => k.kid === opts.kid);
-    else keys = keys.filter((k) => k.kind !== 'public');
-    if (keys.length !== 1) {
-      const kids = set.keys.map((k) => JSON.stringify(k.kid ?? '(no kid)')).join(', ');
-      throw new UsageError(
-        opts.kid !== undefined
-          ? `key "${opts.key}" has no key with kid ${JSON.stringify(opts.kid)} (it has ${kids})`
-          : `key "${opts.key}" holds ${set.keys.length} keys; choose one with --kid (${kids})`,
-        'ERR_JWT_KEY_CHOICE',
-      );
-    }
-  }
-  const k = keys[0]!;
-  if (k.kind === 'secret' && isWeakSecret(k.key.export().toString('utf8'))) {
-    warnings.push({
-      id: 'weak_secret',
-      message: `key "${opts.key}" is a well-known HMAC secret: anyone can forge tokens with it`,
-    });
-  }
+  const k = pickSigningKey(set, opts.key, opts.kid);
+  if (k.kind === 'secret')
+    warnings.push(...weakSigningSecret(k.key.export().toString('utf8'), `key "${opts.key}"`));
   return k;
-}
-
-function secretLoadedKey(key: LoadedKey['key']): LoadedKey {
-  return {
-    key,
-    publicKey: undefined,
-    kind: 'secret',
-    kty: 'oct',
-    crv: undefined,
-    bits: (key.symmetricKeySize ?? 0) * 8,
-    rsaPssOid: false,
-    kid: undefined,
-    alg: undefined,
-    use: undefined,
-    certificate: undefined,
-  };
-}
-
-/** RFC 7638 thumbprint of the public key: a stable kid verifiers can select by. Secrets get none (it would leak). */
-async function defaultKid(k: LoadedKey): Promise<string | undefined> {
-  if (k.kind === 'secret') return undefined;
-  const { publicJwk } = await import('../../lib/keys/load.js');
-  const { thumbprint } = await import('../../lib/keys/thumbprint.js');
-  try {
-    return (await thumbprint(publicJwk(k))).thumbprint;
-  } catch (err) {
-    // A key Node accepts but JWK cannot express (e.g. an RSA-PSS OID key): name it instead of failing obscurely.
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot compute a kid for the key: ${(err as Error).message}`, 'ERR_JWT_KID', {
-      hint: 'give one with --kid',
-    });
-  }
-}
-
-function timeSpec(text: string, now: number, flag: string): number {
-  try {
-    return parseTimeSpec(text, now);
-  } catch (err) {
-    if (err instanceof DurationSyntaxError) throw new UsageError(`${flag}: ${err.message}`, 'ERR_JWT_TIME');
-    throw err;
-  }
 }
 
 async function readJsonValue(ctx: Context, path: string, what: string): Promise<unknown> {

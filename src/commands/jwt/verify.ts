@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { addPassphraseOptions } from '../shared/key-files.js';
 import { UsageError } from '../../errors.js';
+import type { ChunkedWriter } from '../../io/output.js';
+import type { Rendered, View } from '../../io/render.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
 import type { Keyring } from '../../lib/jwt/keyring.js';
 import type { JwtWarning } from '../../lib/jwt/lint.js';
 import { DEFAULT_MAX_TOKEN_BYTES } from '../../lib/jwt/token-text.js';
 import type { Verdict } from '../../lib/jwt/verdict.js';
 import type { VerifyPolicy } from '../../lib/jwt/verify.js';
-import { DurationSyntaxError, parseDuration } from '../../lib/time/duration.js';
-import { collect } from '../../http/options.js';
+import type { Outcome } from '../../lib/outcome.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { optionalDurationFlag, parseDurationFlag } from '../../lib/time/duration.js';
+import { collect } from '../shared/flags.js';
+import { addPassphraseOptions } from '../shared/key-files.js';
 import { parseMaxSize, redactToken } from './token-input.js';
 import type { KeySourceFlags } from './verify-keys.js';
 
@@ -47,11 +51,13 @@ export interface JwtVerifyResult {
   warnings: JwtWarning[];
   /** True when a sink already showed the verdicts and setup warnings. */
   streamed: boolean;
+  /** Negative when any token is invalid (exit 1). */
+  outcome: Outcome;
 }
 
 /** Batch output streams: `start` gets the setup warnings before the first verdict. */
 export interface VerdictSink {
-  start(warnings: JwtWarning[]): void;
+  start(warnings: JwtWarning[]): Promise<void>;
   verdict(verdict: NumberedVerdict): Promise<void>;
 }
 
@@ -115,21 +121,34 @@ Examples:
         requireClaims: requireClaim ?? [],
         requireScopes: requireScope ?? [],
       };
-      const writer = new ChunkedWriter(ctx);
-      const seen = new Set<string>();
       const streaming = token === undefined || token === '-';
-      const sink: VerdictSink = {
-        start: (warnings) => renderSetupWarnings(warnings, ctx),
-        verdict: (v) => writer.write(formatVerdictLine(v, ctx, seen)),
-      };
+      const writer = ctx.out.stream();
       try {
-        const result = await runJwtVerify(opts, ctx, streaming ? sink : undefined);
+        const result = await runJwtVerify(opts, ctx, streaming ? verdictSink(ctx, writer) : undefined);
         await writer.flush();
-        renderJwtVerify(result, ctx);
+        await ctx.finish(result, renderJwtVerify);
       } finally {
+        // Whatever streamed before an error still reaches stdout.
         await writer.flush();
       }
     });
+}
+
+/**
+ * Batch output as it comes: the setup warnings first, then each verdict's line through the chunked stdout
+ * writer, and each kind of verdict warning once per batch (on stderr, as it arises).
+ */
+function verdictSink(ctx: Context, writer: ChunkedWriter): VerdictSink {
+  const view = ctx.view();
+  const seen = new Set<string>();
+  return {
+    start: (warnings) => ctx.out.emit(renderVerifyWarnings(warnings, undefined, view)),
+    async verdict(v) {
+      const fresh = firstOfKind(v.warnings, seen);
+      if (fresh.length > 0) await ctx.out.emit(renderVerifyWarnings(fresh, v.line, view));
+      await writer.write(formatVerdictLine(v, view));
+    },
+  };
 }
 
 /** As commander hands them over: repeatable flags are undefined when never given. */
@@ -153,8 +172,9 @@ export async function runJwtVerify(
   const { allowedAlgorithms, parseAlgList } = await import('../../lib/jwt/keyring.js');
   const { buildKeyring } = await import('./verify-keys.js');
   const algs = parseAlgList(opts.algs);
-  const leewaySec = durationSeconds(opts.leeway ?? '0s', '--leeway');
-  const maxAgeSec = opts.maxAge === undefined ? undefined : durationSeconds(opts.maxAge, '--max-age');
+  const leewaySec = parseDurationFlag('--leeway', opts.leeway ?? '0s') / 1000;
+  const maxAgeMs = optionalDurationFlag('--max-age', opts.maxAge);
+  const maxAgeSec = maxAgeMs === undefined ? undefined : maxAgeMs / 1000;
   const maxBytes = parseMaxSize(opts.maxSize, DEFAULT_MAX_TOKEN_BYTES);
   const requireClaims = opts.requireClaims.map((text) => {
     const { name, raw } = parseAssignment(text, '--require-claim');
@@ -199,8 +219,9 @@ export async function runJwtVerify(
     invalid: 0,
     warnings: built.warnings,
     streamed: sink !== undefined,
+    outcome: 'ok',
   };
-  sink?.start(built.warnings);
+  await sink?.start(built.warnings);
   const take = async (v: NumberedVerdict): Promise<void> => {
     if (v.valid) result.valid++;
     else result.invalid++;
@@ -217,7 +238,7 @@ export async function runJwtVerify(
       throw new UsageError('no token on stdin', 'ERR_JWT_NO_TOKEN', { hint: 'pipe tokens in, one per line' });
     }
   }
-  if (result.invalid > 0) ctx.exitCode = 1;
+  result.outcome = result.invalid > 0 ? 'negative' : 'ok';
   return result;
 }
 
@@ -261,27 +282,39 @@ async function verifyLines(
   await drain();
 }
 
-function durationSeconds(text: string, flag: string): number {
-  try {
-    return parseDuration(text) / 1000;
-  } catch (err) {
-    if (err instanceof DurationSyntaxError)
-      throw new UsageError(`${flag}: ${err.message}`, 'ERR_JWT_DURATION');
-    throw err;
-  }
+/** One verdict as a line: JSON (with --json) or "valid: ..." / "invalid: ..." for people. */
+export function formatVerdictLine(v: NumberedVerdict, view: View): string {
+  if (view.json) return JSON.stringify(verdictJson(v)) + '\n';
+  const c = view.color.out;
+  // The reason quotes token members (JSON-escaped, which leaves C1 and bidi controls): sanitised for people.
+  const reason = terminalSafe(v.reason);
+  return (v.valid ? `${c.green('valid')}: ${reason}` : `${c.red('invalid')}: ${reason}`) + '\n';
 }
 
-/** One verdict as a line: JSON (with --json) or "valid: ..." / "invalid: ..." for people. */
-export function formatVerdictLine(v: NumberedVerdict, ctx: Context, seenWarnings: Set<string>): string {
-  for (const w of v.warnings) {
-    // In a batch, each kind of warning is shown once (a thousand "aud not checked" lines help nobody).
-    if (seenWarnings.has(w.id)) continue;
-    seenWarnings.add(w.id);
-    ctx.out.warn(`${v.line !== undefined ? `line ${v.line}: ` : ''}${w.message} [${w.id}]`);
+/** Warnings on stderr, "line N: " first for a verdict of a batch. */
+export function renderVerifyWarnings(
+  warnings: readonly JwtWarning[],
+  line: number | undefined,
+  view: View,
+): Rendered {
+  const doc = view.doc();
+  const where = line !== undefined ? `line ${line}: ` : '';
+  for (const w of warnings) doc.warn(`${where}${terminalSafe(w.message)} [${w.id}]`);
+  return doc.blocks;
+}
+
+/**
+ * The warnings of a verdict whose kind has not been shown yet, recorded in `seen`: in a batch each kind is shown
+ * once (a thousand "aud not checked" lines help nobody).
+ */
+export function firstOfKind(warnings: readonly JwtWarning[], seen: Set<string>): JwtWarning[] {
+  const fresh: JwtWarning[] = [];
+  for (const w of warnings) {
+    if (seen.has(w.id)) continue;
+    seen.add(w.id);
+    fresh.push(w);
   }
-  if (ctx.flags.json) return JSON.stringify(verdictJson(v)) + '\n';
-  const c = ctx.io.color.out;
-  return (v.valid ? `${c.green('valid')}: ${v.reason}` : `${c.red('invalid')}: ${v.reason}`) + '\n';
+  return fresh;
 }
 
 function verdictJson(v: NumberedVerdict): Record<string, unknown> {
@@ -298,44 +331,26 @@ function verdictJson(v: NumberedVerdict): Record<string, unknown> {
   return out;
 }
 
-function renderSetupWarnings(warnings: JwtWarning[], ctx: Context): void {
-  for (const w of warnings) ctx.out.warn(`${w.message} [${w.id}]`);
-}
-
-export function renderJwtVerify(result: JwtVerifyResult, ctx: Context): void {
-  if (!result.streamed) renderSetupWarnings(result.warnings, ctx);
+/**
+ * What is left to show once run returns: for one token its verdict (a JSON document with --json, else a line)
+ * with the setup warnings before it; for a batch, which streamed, the count on stderr.
+ */
+export function renderJwtVerify(result: JwtVerifyResult, view: View): Rendered {
+  const doc = view.doc();
+  if (!result.streamed) doc.add(renderVerifyWarnings(result.warnings, undefined, view));
   const seen = new Set<string>();
   for (const v of result.verdicts) {
-    if (!result.batch && ctx.flags.json) {
-      for (const w of v.warnings) ctx.out.warn(`${w.message} [${w.id}]`);
-      ctx.out.json(verdictJson(v));
+    if (!result.batch && view.json) {
+      doc.add(renderVerifyWarnings(v.warnings, v.line, view));
+      doc.json(verdictJson(v));
     } else {
-      ctx.io.stdout.write(formatVerdictLine(v, ctx, seen));
+      doc.add(renderVerifyWarnings(firstOfKind(v.warnings, seen), v.line, view));
+      doc.result(formatVerdictLine(v, view));
     }
   }
-  if (result.batch && result.valid + result.invalid > 1) {
-    ctx.out.notice(
-      `${result.valid + result.invalid} tokens: ${result.valid} valid, ${result.invalid} invalid`,
-    );
+  const total = result.valid + result.invalid;
+  if (result.batch && total > 1) {
+    doc.notice(`${total} tokens: ${result.valid} valid, ${result.invalid} invalid`);
   }
-}
-
-/** Batch output in chunks, honouring back-pressure, so 20,000 verdicts are a few dozen writes. */
-class ChunkedWriter {
-  #buf: string[] = [];
-  #size = 0;
-  constructor(private readonly ctx: Context) {}
-  async write(text: string): Promise<void> {
-    this.#buf.push(text);
-    this.#size += text.length;
-    if (this.#size >= 64 * 1024) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.#buf.length === 0) return;
-    const text = this.#buf.join('');
-    this.#buf = [];
-    this.#size = 0;
-    const out = this.ctx.io.stdout;
-    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
-  }
+  return doc.blocks;
 }

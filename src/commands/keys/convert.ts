@@ -5,8 +5,14 @@ import { writeFileAtomic } from '../../files/atomic-write.js';
 import { convertKey, type ConvertTarget } from '../../lib/keys/convert.js';
 import { publicJwk, type KeyFormat, type LoadedKey } from '../../lib/keys/load.js';
 import { thumbprint } from '../../lib/keys/thumbprint.js';
-import { addPassphraseOptions, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
-import { octalMode, readKeyFile } from './common.js';
+import type { Rendered, View } from '../../io/render.js';
+import {
+  addPassphraseOptions,
+  readKeyFile,
+  readPassphrase,
+  type PassphraseFlags,
+} from '../shared/key-files.js';
+import { octalMode } from './file-mode.js';
 
 export interface KeysConvertOptions extends PassphraseFlags {
   file: string;
@@ -58,14 +64,13 @@ Examples:
   $ apikit keys convert enc.pem --to pem --passphrase-file pass.txt --out plain.key.pem`,
     )
     .action(async (file: string, flags: Omit<KeysConvertOptions, 'file'>) => {
-      const result = await runKeysConvert({ ...flags, file }, ctx);
-      renderKeysConvert(result, ctx);
+      await ctx.finish(await runKeysConvert({ ...flags, file }, ctx), renderKeysConvert);
     });
 }
 
 export async function runKeysConvert(opts: KeysConvertOptions, ctx: Context): Promise<KeysConvertResult> {
   const passphrase = await readPassphrase(ctx, opts);
-  const set = await readKeyFile(ctx, opts.file, passphrase);
+  const set = await readKeyFile(ctx, opts.file, passphrase, { inspectHint: false });
   const loaded = await pickKey(set.keys, set.source, opts.kid);
   const converted = convertKey(loaded, opts.to, { public: opts.public === true });
   const secret = converted.kind !== 'public';
@@ -109,21 +114,21 @@ async function pickKey(keys: LoadedKey[], source: string, kid: string | undefine
   });
 }
 
-export function renderKeysConvert(result: KeysConvertResult, ctx: Context): void {
+/** The key itself, bare (it is the product), or what was written with --out; a warning when decrypted. */
+export function renderKeysConvert(result: KeysConvertResult, view: View): Rendered {
+  const doc = view.doc();
   if (result.decrypted)
-    ctx.out.warn('the private key output is NOT encrypted; keep it as safe as the passphrase was');
-  if (ctx.flags.json) {
+    doc.warn('the private key output is NOT encrypted; keep it as safe as the passphrase was');
+  if (view.json) {
     const key = result.to === 'jwk' ? (JSON.parse(result.text) as unknown) : result.text;
     const { text: _text, ...rest } = result;
     // With --out the key stays in the file; on stdout it is the product, as a JWK object or a PEM string.
-    ctx.out.json(result.out ? rest : { ...rest, key });
-    return;
+    return doc.json(result.out ? rest : { ...rest, key }).blocks;
   }
   if (result.out) {
-    ctx.out.result(
+    return doc.result(
       `wrote ${result.out.path}  (${result.kind} key, ${result.to.toUpperCase()}, mode ${result.out.mode})`,
-    );
-    return;
+    ).blocks;
   }
-  ctx.out.result(result.text);
+  return doc.result(result.text).blocks;
 }

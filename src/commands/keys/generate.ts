@@ -6,7 +6,8 @@ import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/key
 import { generateKey, isHmacAlgorithm, isRsaAlgorithm, plannedFiles } from '../../lib/keys/generate.js';
 import { loadedKeyFromKeyObject, publicJwk } from '../../lib/keys/load.js';
 import { thumbprint } from '../../lib/keys/thumbprint.js';
-import { octalMode } from './common.js';
+import type { Rendered, View } from '../../io/render.js';
+import { octalMode } from './file-mode.js';
 
 export interface KeysGenerateOptions {
   alg: string;
@@ -61,7 +62,7 @@ Examples:
         { alg: flags.alg, out: flags.out, kid: flags.kid, bits, force: flags.force },
         ctx,
       );
-      renderKeysGenerate(result, ctx);
+      await ctx.finish(result, renderKeysGenerate);
     });
 }
 
@@ -118,15 +119,14 @@ const DESCRIPTIONS = {
   secret: 'HMAC secret',
 } as const;
 
-export function renderKeysGenerate(result: KeysGenerateResult, ctx: Context): void {
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
-  const c = ctx.io.color.out;
+/** One line per file written, then the kid and alg; --json: the result as it is. */
+export function renderKeysGenerate(result: KeysGenerateResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) return doc.json(result).blocks;
+  const c = view.color.out;
   for (const f of result.files) {
-    ctx.out.result(`wrote ${f.path}  ${c.dim(`(${DESCRIPTIONS[f.contents]}, mode ${f.mode})`)}`);
+    doc.result(`wrote ${f.path}  ${c.dim(`(${DESCRIPTIONS[f.contents]}, mode ${f.mode})`)}`);
   }
-  if (result.kid !== null) ctx.out.result(`kid: ${result.kid}`);
-  ctx.out.result(`alg: ${result.alg}`);
+  if (result.kid !== null) doc.result(`kid: ${result.kid}`);
+  return doc.result(`alg: ${result.alg}`).blocks;
 }

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import type { Context } from '../../context.js';
+import type { RegisterGroup } from '../group.js';
 import { registerVerbs, type VerbTable } from '../verbs.js';
 
 /** `apikit keys {generate | inspect | convert | jwks}`. Only the verb being run is loaded (start-up time). */
@@ -10,11 +9,11 @@ const VERBS: VerbTable = {
   jwks: async () => (await import('./jwks.js')).registerKeysJwks,
 };
 
-export async function register(program: Command, ctx: Context, verb: string | undefined): Promise<void> {
+export const register: RegisterGroup = async (program, ctx, group, verb) => {
   const keys = program
     .command('keys')
     .usage('{generate | inspect | convert | jwks} [options]')
-    .description('generate, inspect and convert signing keys (PEM, JWK, JWKS)')
+    .description(group.summary)
     .addHelpText(
       'after',
       `
@@ -25,4 +24,4 @@ Examples:
   $ apikit keys jwks signing.pub.pem next.pub.pem --out jwks.json`,
     );
   await registerVerbs(keys, ctx, VERBS, verb);
-}
+};

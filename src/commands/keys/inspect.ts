@@ -1,9 +1,15 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import type { Rendered, View } from '../../io/render.js';
 import type { KeyFormat } from '../../lib/keys/load.js';
 import { reportKey, type KeyReport } from '../../lib/keys/report.js';
-import { addPassphraseOptions, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
-import { readKeyFile } from './common.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import {
+  addPassphraseOptions,
+  readKeyFile,
+  readPassphrase,
+  type PassphraseFlags,
+} from '../shared/key-files.js';
 
 export interface KeysInspectOptions extends PassphraseFlags {
   /** A path, or "-" for stdin. */
@@ -49,22 +55,29 @@ Examples:
   $ apikit keys inspect enc.pem --passphrase-env KEY_PASSPHRASE`,
     )
     .action(async (file: string, flags: PassphraseFlags) => {
-      const result = await runKeysInspect({ file, ...flags }, ctx);
-      await renderKeysInspect(result, ctx);
+      await ctx.finish(await runKeysInspect({ file, ...flags }, ctx), renderKeysInspect);
     });
 }
 
 export async function runKeysInspect(opts: KeysInspectOptions, ctx: Context): Promise<KeysInspectResult> {
   const passphrase = await readPassphrase(ctx, opts);
-  const set = await readKeyFile(ctx, opts.file, passphrase);
+  const set = await readKeyFile(ctx, opts.file, passphrase, { inspectHint: false });
   const now = ctx.clock.now();
   const keys: KeyReport[] = [];
   for (const loaded of set.keys) keys.push(await reportKey(loaded, now));
   return { source: set.source, format: set.format, keys };
 }
 
-/** The human rows for one key: [field, value]. Only public facts reach this point (see KeyReport). */
+/**
+ * The human rows for one key: [field, value]. Only public facts reach this point (see KeyReport), but kid, alg,
+ * use, the certificate's names and the notes quoting them are text from the file: terminalSafe keeps a hostile
+ * JWKS from rewriting the terminal.
+ */
 function rows(key: KeyReport): [string, string][] {
+  return facts(key).map(([field, value]) => [field, terminalSafe(value)]);
+}
+
+function facts(key: KeyReport): [string, string][] {
   const out: [string, string][] = [];
   out.push(['kind', key.kind === 'secret' ? 'secret (HMAC)' : key.kind]);
   out.push(['type', key.kty]);
@@ -93,21 +106,20 @@ function rows(key: KeyReport): [string, string][] {
   return out;
 }
 
-export async function renderKeysInspect(result: KeysInspectResult, ctx: Context): Promise<void> {
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
+/** A terminal: a bold title and a boxed table per key. Piped: "field: value" lines. --json: the result. */
+export function renderKeysInspect(result: KeysInspectResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) return doc.json(result).blocks;
   const format = FORMAT_NAMES[result.format];
   const many = result.keys.length > 1;
-  if (ctx.io.stdoutIsTTY) {
-    const c = ctx.io.color.out;
-    ctx.out.result(c.bold(`${result.source}: ${format}${many ? `, ${result.keys.length} keys` : ''}`));
+  if (view.stdoutIsTTY) {
+    const c = view.color.out;
+    doc.result(c.bold(`${result.source}: ${format}${many ? `, ${result.keys.length} keys` : ''}`));
     for (const [i, key] of result.keys.entries()) {
-      if (many) ctx.out.result(c.bold(`\nkey ${i + 1} of ${result.keys.length}`));
-      await ctx.out.table(['field', 'value'], rows(key));
+      if (many) doc.result(c.bold(`\nkey ${i + 1} of ${result.keys.length}`));
+      doc.table(['field', 'value'], rows(key));
     }
-    return;
+    return doc.blocks;
   }
   // Piped: plain "field: value" lines, one blank line between keys — easy to grep and to read.
   const lines = [`source: ${result.source}`, `format: ${format}`];
@@ -116,5 +128,5 @@ export async function renderKeysInspect(result: KeysInspectResult, ctx: Context)
     if (many) lines.push('', `key: ${i + 1} of ${result.keys.length}`);
     for (const [field, value] of rows(key)) lines.push(`${field}: ${value}`);
   }
-  ctx.out.result(lines.join('\n'));
+  return doc.result(lines.join('\n')).blocks;
 }

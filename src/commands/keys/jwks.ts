@@ -2,9 +2,16 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
+import type { Rendered, View } from '../../io/render.js';
 import { assembleJwks, type AssembledJwks, type JwksInput } from '../../lib/keys/jwks.js';
-import { addPassphraseOptions, readPassphrase, type PassphraseFlags } from '../shared/key-files.js';
-import { octalMode, readKeyFile } from './common.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import {
+  addPassphraseOptions,
+  readKeyFile,
+  readPassphrase,
+  type PassphraseFlags,
+} from '../shared/key-files.js';
+import { octalMode } from './file-mode.js';
 
 export interface KeysJwksOptions extends PassphraseFlags {
   files: string[];
@@ -37,8 +44,7 @@ Examples:
   $ apikit keys jwks old-jwks.json new.pub.pem --out jwks.json --force`,
     )
     .action(async (files: string[], flags: Omit<KeysJwksOptions, 'files'>) => {
-      const result = await runKeysJwks({ ...flags, files }, ctx);
-      renderKeysJwks(result, ctx);
+      await ctx.finish(await runKeysJwks({ ...flags, files }, ctx), renderKeysJwks);
     });
 }
 
@@ -49,7 +55,7 @@ export async function runKeysJwks(opts: KeysJwksOptions, ctx: Context): Promise<
   const passphrase = await readPassphrase(ctx, opts);
   const inputs: JwksInput[] = [];
   for (const file of opts.files) {
-    const set = await readKeyFile(ctx, file, passphrase);
+    const set = await readKeyFile(ctx, file, passphrase, { inspectHint: false });
     for (const [i, key] of set.keys.entries()) {
       inputs.push({ source: set.keys.length > 1 ? `${set.source} keys[${i}]` : set.source, key });
     }
@@ -65,23 +71,23 @@ export async function runKeysJwks(opts: KeysJwksOptions, ctx: Context): Promise<
   return { ...assembled, out };
 }
 
-export function renderKeysJwks(result: KeysJwksResult, ctx: Context): void {
+/** The JWKS itself (the product), or what was written with --out; skipped duplicates on stderr. */
+export function renderKeysJwks(result: KeysJwksResult, view: View): Rendered {
+  const doc = view.doc();
   for (const d of result.duplicates) {
-    ctx.out.notice(`skipped "${d.source}": the same key as "${d.sameAs}" (thumbprint ${d.thumbprint})`);
+    doc.notice(`skipped "${d.source}": the same key as "${d.sameAs}" (thumbprint ${d.thumbprint})`);
   }
-  if (ctx.flags.json) {
+  if (view.json) {
     // Without --out the JWKS itself is the one JSON document; with --out, a summary of what was written.
-    ctx.out.json(
+    return doc.json(
       result.out ? { out: result.out, keys: result.keys, duplicates: result.duplicates } : result.jwks,
-    );
-    return;
+    ).blocks;
   }
-  if (!result.out) {
-    ctx.out.result(JSON.stringify(result.jwks, null, 2));
-    return;
-  }
-  ctx.out.result(
+  if (!result.out) return doc.result(JSON.stringify(result.jwks, null, 2)).blocks;
+  doc.result(
     `wrote ${result.out.path}  (${result.keys.length} key${result.keys.length === 1 ? '' : 's'}, mode ${result.out.mode})`,
   );
-  for (const k of result.keys) ctx.out.result(`  kid ${k.kid}  from ${k.source}`);
+  // A kid is text from an input file (a JWK or JWKS); it reaches the terminal only through terminalSafe.
+  for (const k of result.keys) doc.result(`  kid ${terminalSafe(k.kid)}  from ${k.source}`);
+  return doc.blocks;
 }

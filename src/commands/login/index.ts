@@ -1,8 +1,6 @@
-import type { Command } from 'commander';
-import type { Context } from '../../context.js';
-import { registerLogin } from './login.js';
+import type { RegisterGroup } from '../group.js';
 
-/** `apikit login`: one verb, the group itself. */
-export function register(program: Command, ctx: Context): void {
-  registerLogin(program, ctx);
-}
+/** `apikit login`: one verb, the group itself — loaded only when it runs, like every verb. */
+export const register: RegisterGroup = async (program, ctx) => {
+  (await import('./login.js')).registerLogin(program, ctx);
+};

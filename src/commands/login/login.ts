@@ -1,60 +1,33 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { AuthError, InputError, InterruptedError, NetworkError, UsageError } from '../../errors.js';
-import { collect } from '../../http/options.js';
-import { getProfile, resolveProfileName, saveProfile, type Profile } from '../../auth/profile.js';
-import { summarize, type ProfileSummary } from '../../auth/summary.js';
-import { jwtSubject, tokensFromResponse } from '../../auth/tokens.js';
+import { AuthError, InputError, InterruptedError, NetworkError } from '../../errors.js';
+import type { Rendered, View } from '../../io/render.js';
+import { requireSecureUrl, type ServerMetadata } from '../../lib/oauth/metadata.js';
+import { formatDuration, formatRelative } from '../../lib/time/duration.js';
 import {
   runCodeFlow,
   runDeviceFlow,
   type FlowResult,
   type LoginEndpoints,
   type LoginRequest,
-} from '../../auth/login-flow.js';
-import { parseParams } from '../../lib/oauth/authorize-url.js';
-import { requireSecureUrl, type ServerMetadata } from '../../lib/oauth/metadata.js';
-import { formatDuration, formatRelative, parseDurationFlag } from '../../lib/time/duration.js';
+  type LoginUI,
+} from '../../oauth/login-flow.js';
+import { saveLoginProfile } from '../../profiles/login-profile.js';
+import type { ProfileSummary } from '../../profiles/summary.js';
+import { tokensFromResponse } from '../../profiles/tokens.js';
+import { collect } from '../shared/flags.js';
+import { shouldOpenBrowser } from './browser.js';
+import { parseLoginFlags, type LoginFlags, type LoginOptions } from './options.js';
+import { terminalLoginUI } from './ui.js';
 
-export interface LoginOptions {
-  issuer?: string;
-  authorizationEndpoint?: string;
-  tokenEndpoint?: string;
-  clientId: string;
-  scope?: string;
-  resource: string[];
-  audience?: string;
-  params: Record<string, string>;
-  port?: number;
-  callbackHost: '127.0.0.1' | 'localhost';
-  listen?: { host: string; port: number };
-  browser: boolean;
-  manual: boolean;
-  device: boolean;
-  timeoutMs: number;
-  profile: string;
-}
+/**
+ * `apikit login`: flags → options (./options.ts), the interactive flow (src/oauth/login-flow.ts, talking to the
+ * user through ./ui.ts), the checks of what the token endpoint returned, then the profile is stored
+ * (src/profiles/login-profile.ts) — only when every check passed.
+ */
+export type { LoginOptions };
 
 export type LoginResult = ProfileSummary;
-
-interface LoginFlags {
-  issuer?: string;
-  authorizationEndpoint?: string;
-  tokenEndpoint?: string;
-  clientId: string;
-  scope?: string;
-  resource?: string[];
-  audience?: string;
-  param?: string[];
-  port?: string;
-  callbackHost: '127.0.0.1' | 'localhost';
-  listen?: string;
-  browser: boolean;
-  manual?: boolean;
-  device?: boolean;
-  timeout: string;
-  profile?: string;
-}
 
 export function registerLogin(program: Command, ctx: Context): Command {
   return program
@@ -102,97 +75,16 @@ Examples:
 `,
     )
     .action(async (flags: LoginFlags) => {
-      const result = await runLogin(toOptions(flags, ctx), ctx);
-      renderLogin(result, ctx);
+      await ctx.finish(await runLogin(parseLoginFlags(flags, ctx), ctx), renderLogin);
     });
 }
 
-function toOptions(flags: LoginFlags, ctx: Context): LoginOptions {
-  const hasEndpoints = flags.authorizationEndpoint !== undefined || flags.tokenEndpoint !== undefined;
-  if ((flags.issuer === undefined) === !hasEndpoints) {
-    throw new UsageError(
-      'give either --issuer, or --authorization-endpoint and --token-endpoint',
-      'ERR_USAGE_LOGIN_SERVER',
-      {
-        hint: 'apikit login --issuer https://auth.example.com --client-id apikit-cli',
-      },
-    );
-  }
-  if (hasEndpoints && (!flags.authorizationEndpoint || !flags.tokenEndpoint) && !flags.device) {
-    throw new UsageError(
-      '--authorization-endpoint and --token-endpoint go together',
-      'ERR_USAGE_LOGIN_SERVER',
-    );
-  }
-  if (flags.device && !flags.issuer) {
-    throw new UsageError(
-      '--device needs --issuer (the device endpoint comes from discovery)',
-      'ERR_USAGE_LOGIN_DEVICE',
-    );
-  }
-  if (flags.device && flags.manual)
-    throw new UsageError('choose one of --device and --manual', 'ERR_USAGE_CONFLICT');
-  if (flags.listen && (flags.manual || flags.device)) {
-    throw new UsageError(
-      '--listen applies only to the loopback callback (not --manual or --device)',
-      'ERR_USAGE_CONFLICT',
-    );
-  }
-  const timeoutMs = parseDurationFlag('--timeout', flags.timeout, { positive: true });
-  const resource = flags.resource ?? [];
-  for (const r of resource) {
-    let url: URL | undefined;
-    try {
-      url = new URL(r);
-    } catch {
-      url = undefined;
-    }
-    // RFC 8707 §2: an absolute URI without a fragment.
-    if (!url || url.hash || r.includes('#')) {
-      throw new UsageError(
-        `--resource "${r}" must be an absolute URI without a fragment`,
-        'ERR_USAGE_RESOURCE',
-      );
-    }
-  }
-  return {
-    issuer: flags.issuer,
-    authorizationEndpoint: flags.authorizationEndpoint,
-    tokenEndpoint: flags.tokenEndpoint,
-    clientId: flags.clientId,
-    scope: flags.scope?.trim().split(/\s+/).filter(Boolean).join(' ') || undefined,
-    resource,
-    audience: flags.audience,
-    params: parseParams(flags.param ?? []),
-    port: flags.port === undefined ? undefined : parsePort(flags.port, '--port'),
-    callbackHost: flags.callbackHost,
-    listen: flags.listen === undefined ? undefined : parseListen(flags.listen),
-    browser: flags.browser,
-    manual: flags.manual === true,
-    device: flags.device === true,
-    timeoutMs,
-    profile: resolveProfileName(flags.profile, ctx.env),
-  };
-}
-
-function parsePort(value: string, flag: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new UsageError(`${flag} "${value}" is not a port number (1-65535)`, 'ERR_USAGE_PORT');
-  }
-  return n;
-}
-
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:]+):(\d+)$/.exec(value);
-  if (!m)
-    throw new UsageError(`--listen "${value}" is not ADDR:PORT`, 'ERR_USAGE_LISTEN', {
-      hint: '--listen 0.0.0.0:8400',
-    });
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: parsePort(m[2]!, '--listen') };
-}
-
-export async function runLogin(opts: LoginOptions, ctx: Context): Promise<LoginResult> {
+/** `ui` is how the flow talks to the user: the terminal unless a caller (a test, an embedder) brings its own. */
+export async function runLogin(
+  opts: LoginOptions,
+  ctx: Context,
+  ui: LoginUI = terminalLoginUI(ctx),
+): Promise<LoginResult> {
   const meta = opts.issuer ? await discoverIssuer(ctx, opts.issuer) : undefined;
   if (meta?.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256')) {
     // RFC 9700 §2.1.1: PKCE with S256; a server that only offers "plain" would expose the verifier's value.
@@ -252,7 +144,14 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<LoginR
     completeLogin(ctx, opts, ep, meta, req, result);
   try {
     if (opts.device) {
-      const result = await runDeviceFlow(ctx, ep, req, opts.browser, signal, Date.now() + opts.timeoutMs);
+      const result = await runDeviceFlow(
+        ctx,
+        ep,
+        req,
+        { openBrowser: shouldOpenBrowser(ctx, opts.browser), deadline: ctx.clock.now() + opts.timeoutMs },
+        ui,
+        signal,
+      );
       return await complete(result);
     }
     return await runCodeFlow(
@@ -263,9 +162,10 @@ export async function runLogin(opts: LoginOptions, ctx: Context): Promise<LoginR
         callbackHost: opts.callbackHost,
         port: opts.port,
         listen: opts.listen,
-        openBrowser: opts.browser,
+        openBrowser: shouldOpenBrowser(ctx, opts.browser),
         manual: opts.manual,
       },
+      ui,
       signal,
       complete,
     );
@@ -320,44 +220,38 @@ async function completeLogin(
       'the server did not say when the access token expires (no expires_in); apikit cannot refresh it ahead of time',
     );
   }
-  subject ??= await jwtSubject(tokens.accessToken);
-  const store = await ctx.config();
-  const now = ctx.clock.now();
-  const previous = getProfile(store, opts.profile);
-  const profile: Profile = {
-    name: opts.profile,
-    grant: opts.device ? 'device_code' : 'authorization_code',
-    issuer: ep.issuer,
-    authorizationEndpoint: ep.authorizationEndpoint,
-    tokenEndpoint: ep.tokenEndpoint,
-    revocationEndpoint: meta?.revocation_endpoint,
-    deviceAuthorizationEndpoint: ep.deviceAuthorizationEndpoint,
-    jwksUri: meta?.jwks_uri,
-    clientId: opts.clientId,
-    scope: req.scope,
-    resource: opts.resource.length > 0 ? opts.resource : undefined,
-    audience: opts.audience,
-    params: Object.keys(opts.params).length > 0 ? opts.params : undefined,
-    subject,
-    tokens,
-    createdAt: previous?.createdAt ?? now,
-    updatedAt: now,
-  };
-  await saveProfile(store, profile);
-  return summarize(profile, now);
+  return saveLoginProfile(
+    await ctx.config(),
+    {
+      name: opts.profile,
+      grant: opts.device ? 'device_code' : 'authorization_code',
+      issuer: ep.issuer,
+      authorizationEndpoint: ep.authorizationEndpoint,
+      tokenEndpoint: ep.tokenEndpoint,
+      revocationEndpoint: meta?.revocation_endpoint,
+      deviceAuthorizationEndpoint: ep.deviceAuthorizationEndpoint,
+      jwksUri: meta?.jwks_uri,
+      clientId: opts.clientId,
+      scope: req.scope,
+      resource: opts.resource,
+      audience: opts.audience,
+      params: opts.params,
+      subject,
+      tokens,
+    },
+    ctx.clock.now(),
+  );
 }
 
-export function renderLogin(result: LoginResult, ctx: Context): void {
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
+export function renderLogin(result: LoginResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) return doc.json(result).blocks;
   const who = result.subject ? ` as ${result.subject}` : '';
   const scopes = result.scope ? `scopes: ${result.scope}` : 'no scopes';
   const expiry = result.expiresAt
-    ? `access token expires ${formatRelative(Date.parse(result.expiresAt), ctx.clock.now())}`
+    ? `access token expires ${formatRelative(Date.parse(result.expiresAt), view.now)}`
     : 'access token expiry unknown';
-  ctx.out.notice(`Logged in${who} (profile "${result.name}"; ${scopes}; ${expiry}).`);
+  return doc.notice(`Logged in${who} (profile "${result.name}"; ${scopes}; ${expiry}).`).blocks;
 }
 
 async function discoverIssuer(ctx: Context, issuer: string): Promise<ServerMetadata> {

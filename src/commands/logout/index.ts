@@ -1,8 +1,6 @@
-import type { Command } from 'commander';
-import type { Context } from '../../context.js';
-import { registerLogout } from './logout.js';
+import type { RegisterGroup } from '../group.js';
 
-/** `apikit logout`: one verb, the group itself. */
-export function register(program: Command, ctx: Context): void {
-  registerLogout(program, ctx);
-}
+/** `apikit logout`: one verb, the group itself — loaded only when it runs, like every verb. */
+export const register: RegisterGroup = async (program, ctx) => {
+  (await import('./logout.js')).registerLogout(program, ctx);
+};

@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { InputError, UsageError } from '../../errors.js';
-import {
-  getProfile,
-  listProfiles,
-  resolveProfileName,
-  updateProfile,
-  type Profile,
-} from '../../auth/profile.js';
+import type { Rendered, View } from '../../io/render.js';
 import { revokeToken } from '../../oauth/revocation.js';
+import { forgetTokens } from '../../profiles/login-profile.js';
+import { getProfile, listProfiles, resolveProfileName, type Profile } from '../../profiles/profile.js';
 
 export interface LogoutOptions {
   /** Profile names to log out (all stored profiles with --all). */
@@ -59,7 +55,7 @@ Examples:
         profiles: flags.all ? [] : [resolveProfileName(flags.profile, ctx.env)],
         all: flags.all === true,
       };
-      renderLogout(await runLogout(opts, ctx), ctx);
+      await ctx.finish(await runLogout(opts, ctx), renderLogout);
     });
 }
 
@@ -106,35 +102,28 @@ async function logoutOne(ctx: Context, profile: Profile): Promise<LogoutProfileR
     result.warnings.push('the issuer has no revocation endpoint: the tokens stay valid until they expire');
   }
   // Forget them whatever the server said: offline, the user still wants them gone from this machine.
-  await updateProfile(await ctx.config(), profile.name, (p) => {
-    const { tokens: _dropped, subject: _subject, ...rest } = p;
-    return { ...rest, updatedAt: ctx.clock.now() };
-  });
+  await forgetTokens(await ctx.config(), profile.name, ctx.clock.now());
   result.forgotten = true;
   return result;
 }
 
-export function renderLogout(result: LogoutResult, ctx: Context): void {
+export function renderLogout(result: LogoutResult, view: View): Rendered {
+  const doc = view.doc();
   for (const p of result.profiles) {
-    for (const w of p.warnings) ctx.out.warn(`profile "${p.name}": ${w}`);
+    for (const w of p.warnings) doc.warn(`profile "${p.name}": ${w}`);
   }
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
-  if (result.profiles.length === 0) {
-    ctx.out.notice('No profiles to log out of.');
-    return;
-  }
+  if (view.json) return doc.json(result).blocks;
+  if (result.profiles.length === 0) return doc.notice('No profiles to log out of.').blocks;
   for (const p of result.profiles) {
     if (!p.wasLoggedIn) {
-      ctx.out.notice(`Profile "${p.name}" was not logged in.`);
+      doc.notice(`Profile "${p.name}" was not logged in.`);
       continue;
     }
     const revoked =
       p.revoked.refreshToken !== false && p.revoked.accessToken !== false && p.revoked.accessToken !== null;
-    ctx.out.notice(
+    doc.notice(
       `Logged out of profile "${p.name}"${revoked ? ' (tokens revoked at the issuer)' : ' (tokens deleted locally only)'}.`,
     );
   }
+  return doc.blocks;
 }

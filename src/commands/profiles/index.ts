@@ -1,20 +1,21 @@
-import type { Command } from 'commander';
-import type { Context } from '../../context.js';
-import { registerProfilesList } from './list.js';
-import { registerProfilesRemove } from './remove.js';
-import { registerProfilesShow } from './show.js';
+import type { RegisterGroup } from '../group.js';
+import { registerVerbs, type VerbTable } from '../verbs.js';
 
-/** `apikit profiles list | show | remove`. */
-export function register(program: Command, ctx: Context): void {
+/** `apikit profiles {list | show | remove}`. Only the verb being run is loaded. */
+const VERBS: VerbTable = {
+  list: async () => (await import('./list.js')).registerProfilesList,
+  show: async () => (await import('./show.js')).registerProfilesShow,
+  remove: async () => (await import('./remove.js')).registerProfilesRemove,
+};
+
+export const register: RegisterGroup = async (program, ctx, group, verb) => {
   const profiles = program
     .command('profiles')
     .usage('{list | show <name> | remove <name>}')
-    .description('list, show and remove login profiles')
+    .description(group.summary)
     .addHelpText(
       'after',
       '\nExamples:\n  $ apikit profiles list\n  $ apikit profiles show default\n  $ apikit profiles remove scratch\n',
     );
-  registerProfilesList(profiles, ctx);
-  registerProfilesShow(profiles, ctx);
-  registerProfilesRemove(profiles, ctx);
-}
+  await registerVerbs(profiles, ctx, VERBS, verb);
+};

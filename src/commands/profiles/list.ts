@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { listProfiles } from '../../auth/profile.js';
-import { statusText, summarize, type ProfileSummary } from '../../auth/summary.js';
+import type { Rendered, View } from '../../io/render.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { listProfiles } from '../../profiles/profile.js';
+import { statusText, summarize, type ProfileSummary } from '../../profiles/summary.js';
 
 export type ProfilesListOptions = Record<string, never>;
 
@@ -23,7 +25,7 @@ Examples:
 `,
     )
     .action(async () => {
-      await renderProfilesList(await runProfilesList({}, ctx), ctx);
+      await ctx.finish(await runProfilesList({}, ctx), renderProfilesList);
     });
 }
 
@@ -32,24 +34,25 @@ export async function runProfilesList(_opts: ProfilesListOptions, ctx: Context):
   return { profiles: listProfiles(await ctx.config()).map((p) => summarize(p, now)) };
 }
 
-export async function renderProfilesList(result: ProfilesListResult, ctx: Context): Promise<void> {
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
+/**
+ * One row per profile (boxed on a terminal, TSV when piped), status relative to view.now. Issuer, client and
+ * subject came from a server or an ID token: terminalSafe on their way to the terminal.
+ */
+export function renderProfilesList(result: ProfilesListResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) return doc.json(result).blocks;
   if (result.profiles.length === 0) {
-    ctx.out.notice('No profiles yet. Create one with: apikit login --issuer <url> --client-id <id>');
-    return;
+    doc.notice('No profiles yet. Create one with: apikit login --issuer <url> --client-id <id>');
+    return doc.blocks;
   }
-  const now = ctx.clock.now();
-  await ctx.out.table(
+  return doc.table(
     ['PROFILE', 'ISSUER', 'CLIENT', 'SUBJECT', 'STATUS'],
     result.profiles.map((p) => [
       p.name,
-      p.issuer ?? p.tokenEndpoint,
-      p.clientId,
-      p.subject ?? '-',
-      statusText(p, now),
+      terminalSafe(p.issuer ?? p.tokenEndpoint),
+      terminalSafe(p.clientId),
+      terminalSafe(p.subject ?? '-'),
+      statusText(p, view.now),
     ]),
-  );
+  ).blocks;
 }

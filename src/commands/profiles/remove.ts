@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { InputError } from '../../errors.js';
-import { removeProfile, resolveProfileName } from '../../auth/profile.js';
+import type { Rendered, View } from '../../io/render.js';
+import { removeProfile, resolveProfileName } from '../../profiles/profile.js';
 
 export interface ProfilesRemoveOptions {
   name: string;
@@ -27,7 +28,8 @@ Examples:
 `,
     )
     .action(async (name: string) => {
-      renderProfilesRemove(await runProfilesRemove({ name: resolveProfileName(name, ctx.env) }, ctx), ctx);
+      const result = await runProfilesRemove({ name: resolveProfileName(name, ctx.env) }, ctx);
+      await ctx.finish(result, renderProfilesRemove);
     });
 }
 
@@ -43,10 +45,9 @@ export async function runProfilesRemove(
   return { name: opts.name, removed };
 }
 
-export function renderProfilesRemove(result: ProfilesRemoveResult, ctx: Context): void {
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
-  ctx.out.notice(`Removed profile "${result.name}".`);
+/** A confirmation for people on stderr (nothing on stdout); --json: the result. */
+export function renderProfilesRemove(result: ProfilesRemoveResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) return doc.json(result).blocks;
+  return doc.notice(`Removed profile "${result.name}".`).blocks;
 }

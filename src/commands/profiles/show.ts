@@ -2,8 +2,10 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { InputError } from '../../errors.js';
-import { getProfile, resolveProfileName } from '../../auth/profile.js';
-import { statusText, summarize, type ProfileSummary } from '../../auth/summary.js';
+import type { Rendered, View } from '../../io/render.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { getProfile, resolveProfileName } from '../../profiles/profile.js';
+import { statusText, summarize, type ProfileSummary } from '../../profiles/summary.js';
 
 export interface ProfilesShowOptions {
   name: string;
@@ -35,7 +37,8 @@ Examples:
 `,
     )
     .action(async (name: string) => {
-      renderProfilesShow(await runProfilesShow({ name: resolveProfileName(name, ctx.env) }, ctx), ctx);
+      const result = await runProfilesShow({ name: resolveProfileName(name, ctx.env) }, ctx);
+      await ctx.finish(result, renderProfilesShow);
     });
 }
 
@@ -68,11 +71,13 @@ function octal(mode: number | undefined): string | null {
   return mode === undefined ? null : `0${mode.toString(8).padStart(3, '0')}`;
 }
 
-export function renderProfilesShow(result: ProfilesShowResult, ctx: Context): void {
-  if (ctx.flags.json) {
-    ctx.out.json(result);
-    return;
-  }
+/**
+ * Aligned "field  value" lines, status relative to view.now; --json: the result. Values that came from a
+ * server or an ID token (issuer, subject, scope ...) pass through terminalSafe on their way to the terminal.
+ */
+export function renderProfilesShow(result: ProfilesShowResult, view: View): Rendered {
+  const doc = view.doc();
+  if (view.json) return doc.json(result).blocks;
   const rows: [string, string][] = [
     ['profile', result.name],
     ['grant', result.grant],
@@ -83,11 +88,11 @@ export function renderProfilesShow(result: ProfilesShowResult, ctx: Context): vo
     ['scope', result.scope ?? '-'],
     ['resource', result.resource.length > 0 ? result.resource.join(' ') : '-'],
     ['audience', result.audience ?? '-'],
-    ['status', statusText(result, ctx.clock.now())],
+    ['status', statusText(result, view.now)],
     ['expires at', result.expiresAt ?? '-'],
     ['obtained at', result.obtainedAt ?? '-'],
     ['stored in', `${result.storage.path} (mode ${result.storage.fileMode ?? 'unknown'})`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  ctx.out.result(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+  return doc.result(rows.map(([k, v]) => `${k.padEnd(width)}  ${terminalSafe(v)}`).join('\n')).blocks;
 }

@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
 import { readInput } from '../../files/read-input.js';
-import { readEnvSecret, readFileSecret } from '../../io/secrets.js';
+import { readSecret, type SecretFlagNames } from '../../io/secrets.js';
 import type { KeySet } from '../../lib/keys/load.js';
 
 /**
@@ -13,6 +12,8 @@ export interface PassphraseFlags {
   passphraseEnv?: string | undefined;
   passphraseFile?: string | undefined;
 }
+
+const PASSPHRASE_FLAGS: SecretFlagNames = { env: '--passphrase-env', file: '--passphrase-file' };
 
 export function addPassphraseOptions(cmd: Command): Command {
   return cmd
@@ -26,15 +27,18 @@ export function addPassphraseOptions(cmd: Command): Command {
 
 /** The passphrase, read only from env or a file and registered with the redactor; undefined when not given. */
 export async function readPassphrase(ctx: Context, flags: PassphraseFlags): Promise<string | undefined> {
-  if (flags.passphraseEnv !== undefined && flags.passphraseFile !== undefined) {
-    throw new UsageError(
-      'give the passphrase one way: --passphrase-env or --passphrase-file',
-      'ERR_SECRET_SOURCE',
-    );
-  }
-  if (flags.passphraseEnv !== undefined) return readEnvSecret(ctx, flags.passphraseEnv, 'passphrase');
-  if (flags.passphraseFile !== undefined) return readFileSecret(ctx, flags.passphraseFile, 'passphrase');
-  return undefined;
+  return readSecret(ctx, { env: flags.passphraseEnv, file: flags.passphraseFile }, 'passphrase', {
+    flags: PASSPHRASE_FLAGS,
+    optional: true,
+  });
+}
+
+export interface ReadKeyFileOptions {
+  /**
+   * Whether a load failure suggests `try: apikit keys inspect FILE` (default true). The `keys` verbs pass
+   * false: from inside `apikit keys`, the suggestion is noise.
+   */
+  inspectHint?: boolean;
 }
 
 /**
@@ -45,10 +49,14 @@ export async function readKeyFile(
   ctx: Context,
   path: string,
   passphrase: string | undefined,
+  options: ReadKeyFileOptions = {},
 ): Promise<KeySet> {
   const { loadKeys } = await import('../../lib/keys/load.js');
   const input = await readInput(path, ctx.io.stdin, { stdinIsTTY: ctx.io.stdinIsTTY });
-  const set = loadKeys(input.data, input.name, passphrase === undefined ? {} : { passphrase });
+  const set = loadKeys(input.data, input.name, {
+    ...(passphrase === undefined ? {} : { passphrase }),
+    inspectHint: options.inspectHint ?? true,
+  });
   for (const k of set.keys) {
     if (k.kind === 'secret') ctx.redactor.add(k.key.export().toString('utf8'));
   }

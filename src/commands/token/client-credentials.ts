@@ -1,27 +1,49 @@
 import { Option, type Command } from 'commander';
-import type { Profile } from '../../auth/profile.js';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { collect, resolveHttpFlags } from '../../http/options.js';
+import type { Rendered, View } from '../../io/render.js';
+import { hasSecretSource, readSecret, type SecretSource } from '../../io/secrets.js';
+import {
+  CONFIDENTIAL_AUTH_METHODS,
+  isConfidentialAuthMethod,
+  requireMethodFits,
+  type ClientCredential,
+  type ConfidentialAuthMethod,
+} from '../../lib/oauth/client-auth.js';
+import { parseParams } from '../../lib/oauth/params.js';
 import { formatInstant, parseDurationFlag } from '../../lib/time/duration.js';
-import { isTokenEndpointAuthMethod, TOKEN_ENDPOINT_AUTH_METHODS } from '../../lib/oauth/client-auth.js';
-import type { ClientCredentialsInput } from '../../oauth/client-credentials.js';
+import type { ClientCredentialsToken, TokenEndpointSource } from '../../oauth/client-credentials.js';
+import type { CredentialSource, SavedCredential } from '../../profiles/client-credentials.js';
+import type { Profile } from '../../profiles/profile.js';
+import { collect } from '../shared/flags.js';
+import { resolveHttpFlags, type HttpFlags } from '../shared/http-flags.js';
+import { renderToken, TOKEN_FORMATS, type TokenFormat } from './format.js';
 
 /**
  * `apikit token client-credentials`: a machine-to-machine access token (RFC 6749 §4.4) for CI jobs and
  * scripts — the token alone on stdout, a trustworthy exit code, and the secret nowhere in any output.
+ * Every flag-derived input is resolved here, once (the endpoint, the credential, the method, the HTTP flags);
+ * the grant itself is one flow in src/oauth/client-credentials.ts.
  */
-export type TokenFormat = 'bare' | 'header' | 'json';
-
-/** The flow's input (src/oauth/client-credentials.ts) plus what only the command deals with. */
-export interface TokenClientCredentialsOptions extends Omit<ClientCredentialsInput, 'http'> {
+export interface TokenClientCredentialsOptions {
+  /** Exactly one of --issuer and --token-endpoint. */
+  endpoint: TokenEndpointSource;
+  clientId: string;
+  /** Exactly one of the secret flags or --private-key (read in runTokenClientCredentials). */
+  credential: CredentialSource;
+  authMethod: ConfidentialAuthMethod | undefined;
+  scope: string | undefined;
   resource: string[];
+  audience: string | undefined;
   params: Record<string, string>;
+  assertionAud: string | undefined;
   format: TokenFormat;
-  saveProfile?: string | undefined;
-  header: string[];
-  timeout?: string | undefined;
-  connectTimeout?: string | undefined;
+  /** A cached token is reused while more than this much of its lifetime remains. */
+  minTtlMs: number;
+  /** Use the token cache (read and write). */
+  cache: boolean;
+  saveProfile: string | undefined;
+  http: Pick<HttpFlags, 'header' | 'timeout' | 'connectTimeout'>;
 }
 
 export interface TokenClientCredentialsResult {
@@ -34,7 +56,6 @@ export interface TokenClientCredentialsResult {
   expiresAt: number | undefined;
   fromCache: boolean;
   savedProfile: string | undefined;
-  now: number;
 }
 
 interface Flags {
@@ -61,8 +82,15 @@ interface Flags {
   connectTimeout?: string;
 }
 
+/** The flags that name the client secret's source, for readSecret's "exactly one way" message. */
+const SECRET_FLAGS = {
+  env: '--client-secret-env',
+  file: '--client-secret-file',
+  stdin: '--client-secret-stdin',
+};
+
 /** Parameters apikit sets itself: a --param could otherwise add a second client authentication method. */
-const RESERVED_PARAMS = new Set([
+const RESERVED_PARAMS = [
   'grant_type',
   'client_id',
   'client_secret',
@@ -71,7 +99,7 @@ const RESERVED_PARAMS = new Set([
   'scope',
   'resource',
   'audience',
-]);
+];
 
 const EXAMPLES = `
 Examples:
@@ -118,7 +146,7 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
       new Option(
         '--auth-method <method>',
         'client authentication method (default: from the credential and the server)',
-      ).choices(TOKEN_ENDPOINT_AUTH_METHODS),
+      ).choices(CONFIDENTIAL_AUTH_METHODS),
     )
     .option('--scope <scopes>', 'space-separated scopes to request')
     .option('--resource <url>', 'resource indicator, RFC 8707 (repeatable)', collect)
@@ -128,7 +156,7 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
       new Option(
         '--format <format>',
         'bare token, an Authorization header line, or the JSON response',
-      ).choices(['bare', 'header', 'json']),
+      ).choices(TOKEN_FORMATS),
     )
     .option('--min-ttl <duration>', 'reuse a cached token only while more than this remains', '60s')
     .option('--no-cache', 'neither read nor write the token cache')
@@ -150,8 +178,7 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
     .action(async (flags: Flags, cmd: Command) => {
       inheritSharedFlags(flags, cmd);
       const opts = parseTokenClientCredentialsFlags(flags, ctx);
-      const result = await runTokenClientCredentials(opts, ctx);
-      renderTokenClientCredentials(result, ctx);
+      await ctx.finish(await runTokenClientCredentials(opts, ctx), renderTokenClientCredentials);
     });
 }
 
@@ -193,36 +220,10 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
       },
     );
   }
-  if ((flags.issuer === undefined) === (flags.tokenEndpoint === undefined)) {
-    throw new UsageError(
-      'give exactly one of --issuer <url> and --token-endpoint <url>',
-      'ERR_CLIENT_ENDPOINT',
-    );
-  }
-  const secretGiven = [
-    flags.clientSecretEnv,
-    flags.clientSecretFile,
-    flags.clientSecretStdin ? true : undefined,
-  ].filter((v) => v !== undefined).length;
-  if (secretGiven + (flags.privateKey !== undefined ? 1 : 0) !== 1) {
-    throw new UsageError(
-      'authenticate the client exactly one way: --client-secret-env, --client-secret-file, --client-secret-stdin or --private-key',
-      'ERR_CLIENT_CREDENTIAL_SOURCE',
-    );
-  }
+  const endpoint = endpointOf(flags);
+  const credential = credentialSourceOf(flags);
   const minTtlMs = parseDurationFlag('--min-ttl', flags.minTtl);
-  const params: Record<string, string> = {};
-  for (const pair of flags.param ?? []) {
-    const eq = pair.indexOf('=');
-    const name = eq > 0 ? pair.slice(0, eq) : '';
-    if (!name) throw new UsageError(`--param "${pair.split('=')[0]}" is not k=v`, 'ERR_USAGE_PARAM');
-    if (RESERVED_PARAMS.has(name)) {
-      throw new UsageError(`--param ${name} is set by apikit`, 'ERR_USAGE_PARAM', {
-        hint: 'use --scope, --resource, --audience and the credential flags instead',
-      });
-    }
-    params[name] = pair.slice(eq + 1);
-  }
+  const params = parseParams(flags.param ?? [], RESERVED_PARAMS);
   if ((flags.header ?? []).some((line) => /^\s*authorization\s*:/i.test(line))) {
     throw new UsageError(
       '-H Authorization would be a second client authentication method',
@@ -233,9 +234,10 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
     );
   }
   const authMethod = flags.authMethod;
-  if (authMethod !== undefined && !isTokenEndpointAuthMethod(authMethod)) {
+  // Commander's choices() has refused other values already; this narrows the type (no cast) for direct callers.
+  if (authMethod !== undefined && !isConfidentialAuthMethod(authMethod)) {
     throw new UsageError(
-      `--auth-method "${authMethod}" is not one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}`,
+      `--auth-method "${authMethod}" is not one of ${CONFIDENTIAL_AUTH_METHODS.join(', ')}`,
       'ERR_USAGE',
     );
   }
@@ -245,20 +247,9 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
   }
   if (ctx.flags.json) format = 'json';
   return {
-    issuer: flags.issuer,
-    tokenEndpoint: flags.tokenEndpoint,
+    endpoint,
     clientId: flags.clientId,
-    credentials: {
-      secret:
-        flags.privateKey === undefined
-          ? {
-              env: flags.clientSecretEnv,
-              file: flags.clientSecretFile,
-              stdin: flags.clientSecretStdin === true ? true : undefined,
-            }
-          : undefined,
-      privateKeyFile: flags.privateKey,
-    },
+    credential,
     authMethod,
     scope: flags.scope,
     resource: flags.resource ?? [],
@@ -269,81 +260,108 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
     minTtlMs,
     cache: flags.cache,
     saveProfile: flags.saveProfile,
-    header: flags.header ?? [],
-    timeout: flags.timeout,
-    connectTimeout: flags.connectTimeout,
+    http: { header: flags.header ?? [], timeout: flags.timeout, connectTimeout: flags.connectTimeout },
   };
+}
+
+/** The one check that exactly one of --issuer and --token-endpoint is given. */
+function endpointOf(flags: Flags): TokenEndpointSource {
+  if (flags.issuer !== undefined && flags.tokenEndpoint === undefined) {
+    return { kind: 'issuer', issuer: flags.issuer };
+  }
+  if (flags.tokenEndpoint !== undefined && flags.issuer === undefined) {
+    return { kind: 'url', tokenEndpoint: flags.tokenEndpoint, what: '--token-endpoint' };
+  }
+  throw new UsageError(
+    'give exactly one of --issuer <url> and --token-endpoint <url>',
+    'ERR_CLIENT_ENDPOINT',
+  );
+}
+
+/**
+ * A secret or a key, not both and not neither. Which of the secret flags (exactly one) is readSecret's check,
+ * made when the secret is read.
+ */
+function credentialSourceOf(flags: Flags): CredentialSource {
+  const secret: SecretSource = {
+    env: flags.clientSecretEnv,
+    file: flags.clientSecretFile,
+    stdin: flags.clientSecretStdin === true ? true : undefined,
+  };
+  if (hasSecretSource(secret) === (flags.privateKey !== undefined)) {
+    throw new UsageError(
+      'authenticate the client exactly one way: --client-secret-env, --client-secret-file, --client-secret-stdin or --private-key',
+      'ERR_CLIENT_CREDENTIAL_SOURCE',
+    );
+  }
+  return flags.privateKey !== undefined
+    ? { kind: 'private-key', file: flags.privateKey }
+    : { kind: 'secret', secret };
 }
 
 export async function runTokenClientCredentials(
   opts: TokenClientCredentialsOptions,
   ctx: Context,
 ): Promise<TokenClientCredentialsResult> {
-  const [{ fetchClientCredentialsToken, profileClientAuth, profileTokens }, profiles] = await Promise.all([
+  const [{ fetchClientCredentialsToken }, clientProfiles, profiles] = await Promise.all([
     import('../../oauth/client-credentials.js'),
-    import('../../auth/profile.js'),
+    import('../../profiles/client-credentials.js'),
+    import('../../profiles/profile.js'),
   ]);
   // Everything that can refuse --save-profile is checked before a request is made.
-  let profileName: string | undefined;
+  let save: { name: string; credential: SavedCredential } | undefined;
   if (opts.saveProfile !== undefined) {
-    profileName = profiles.resolveProfileName(opts.saveProfile, ctx.env);
-    profileClientAuth(opts.credentials, opts.authMethod ?? 'client_secret_basic', opts.assertionAud);
-    const existing = profiles.getProfile(await ctx.config(), profileName);
+    const name = profiles.resolveProfileName(opts.saveProfile, ctx.env);
+    const credential = clientProfiles.savedCredential(opts.credential, opts.assertionAud);
+    const existing = profiles.getProfile(await ctx.config(), name);
     if (existing && existing.grant !== 'client_credentials') {
       throw new UsageError(
-        `profile "${profileName}" is a login profile (grant ${existing.grant}); not replacing it`,
+        `profile "${name}" is a login profile (grant ${existing.grant}); not replacing it`,
         'ERR_PROFILE_EXISTS',
         {
-          hint: `pick another name, or remove it first: apikit profiles remove ${profileName}`,
+          hint: `pick another name, or remove it first: apikit profiles remove ${name}`,
         },
       );
     }
+    save = { name, credential };
   }
-  const httpFlags = await resolveHttpFlags(
-    { header: opts.header, timeout: opts.timeout, connectTimeout: opts.connectTimeout },
-    ctx,
-  );
+  const httpFlags = await resolveHttpFlags(opts.http, ctx);
+  // Read even when a cached token will do: a broken setup fails now, not when the cache expires.
+  const credential: ClientCredential =
+    opts.credential.kind === 'private-key'
+      ? await clientProfiles.loadPrivateKeyCredential(opts.credential.file)
+      : {
+          kind: 'secret',
+          secret: await readSecret(ctx, opts.credential.secret, 'client secret', { flags: SECRET_FLAGS }),
+        };
+  // A method that does not fit the credential is a usage error even when the cache could answer.
+  requireMethodFits(credential.kind, opts.authMethod);
   const http = await ctx.http({
     ...httpFlags.clientOptions,
     headers: httpFlags.headers,
     maxBodyBytes: 1024 * 1024,
   });
   const token = await fetchClientCredentialsToken(ctx, {
-    issuer: opts.issuer,
-    tokenEndpoint: opts.tokenEndpoint,
+    endpoint: opts.endpoint,
     clientId: opts.clientId,
-    credentials: opts.credentials,
+    credential,
     authMethod: opts.authMethod,
     scope: opts.scope,
     resource: opts.resource,
     audience: opts.audience,
     params: opts.params,
     assertionAud: opts.assertionAud,
-    cache: opts.cache,
-    minTtlMs: opts.minTtlMs,
+    cache: opts.cache ? { minTtlMs: opts.minTtlMs } : false,
     http,
   });
 
-  if (profileName !== undefined) {
+  if (save !== undefined) {
     const store = await ctx.config();
-    const now = ctx.clock.now();
-    const existing = profiles.getProfile(store, profileName);
-    const profile: Profile = {
-      name: profileName,
-      grant: 'client_credentials',
-      tokenEndpoint: token.tokenEndpoint,
-      clientId: opts.clientId,
-      clientAuth: profileClientAuth(opts.credentials, token.authMethod, opts.assertionAud),
-      tokens: profileTokens(token),
-      createdAt: existing?.grant === 'client_credentials' ? existing.createdAt : now,
-      updatedAt: now,
-    };
-    if (opts.issuer !== undefined) profile.issuer = opts.issuer;
-    if (opts.scope !== undefined) profile.scope = opts.scope;
-    if (opts.resource.length > 0) profile.resource = opts.resource;
-    if (opts.audience !== undefined) profile.audience = opts.audience;
-    if (Object.keys(opts.params).length > 0) profile.params = opts.params;
-    await profiles.saveProfile(store, profile);
+    const existing = profiles.getProfile(store, save.name);
+    await profiles.saveProfile(
+      store,
+      clientProfile(opts, token, save, clientProfiles.profileTokens(token), existing, ctx.clock.now()),
+    );
   }
 
   const now = ctx.clock.now();
@@ -359,36 +377,59 @@ export async function runTokenClientCredentials(
     response,
     expiresAt: token.expiresAt,
     fromCache: token.fromCache,
-    savedProfile: profileName,
-    now,
+    savedProfile: save?.name,
   };
 }
 
-export function renderTokenClientCredentials(result: TokenClientCredentialsResult, ctx: Context): void {
+/** The client-credentials profile --save-profile writes: where the credential lives, never the credential. */
+function clientProfile(
+  opts: TokenClientCredentialsOptions,
+  token: ClientCredentialsToken,
+  save: { name: string; credential: SavedCredential },
+  tokens: Profile['tokens'],
+  existing: Profile | undefined,
+  now: number,
+): Profile {
+  const profile: Profile = {
+    name: save.name,
+    grant: 'client_credentials',
+    tokenEndpoint: token.tokenEndpoint,
+    clientId: opts.clientId,
+    clientAuth: { method: token.authMethod, ...save.credential },
+    tokens,
+    createdAt: existing?.grant === 'client_credentials' ? existing.createdAt : now,
+    updatedAt: now,
+  };
+  if (opts.endpoint.kind === 'issuer') profile.issuer = opts.endpoint.issuer;
+  if (opts.scope !== undefined) profile.scope = opts.scope;
+  if (opts.resource.length > 0) profile.resource = opts.resource;
+  if (opts.audience !== undefined) profile.audience = opts.audience;
+  if (Object.keys(opts.params).length > 0) profile.params = opts.params;
+  return profile;
+}
+
+export function renderTokenClientCredentials(result: TokenClientCredentialsResult, view: View): Rendered {
+  const doc = view.doc();
   if (result.fromCache && result.expiresAt !== undefined) {
-    ctx.out.progress(
-      `using a cached token (expires in ${Math.round((result.expiresAt - result.now) / 1000)}s)`,
-    );
+    doc.progress(`using a cached token (expires in ${Math.round((result.expiresAt - view.now) / 1000)}s)`);
   }
   if (result.savedProfile !== undefined) {
-    ctx.out.notice(
+    doc.notice(
       `saved profile "${result.savedProfile}" (renew with: apikit token --profile ${result.savedProfile})`,
     );
   }
-  switch (result.format) {
-    case 'bare':
-      ctx.out.result(result.accessToken);
-      return;
-    case 'header':
-      // RFC 6750 §2.1; token_type is case-insensitive (RFC 6749 §7.1), the header scheme is written "Bearer".
-      ctx.out.result(
-        `Authorization: ${result.tokenType.toLowerCase() === 'bearer' ? 'Bearer' : result.tokenType} ${result.accessToken}`,
-      );
-      return;
-    case 'json':
-      ctx.out.json({
-        ...result.response,
-        expires_at: result.expiresAt === undefined ? null : formatInstant(result.expiresAt),
-      });
-  }
+  return doc.add(
+    renderToken(
+      result.format,
+      {
+        accessToken: result.accessToken,
+        tokenType: result.tokenType,
+        json: {
+          ...result.response,
+          expires_at: result.expiresAt === undefined ? null : formatInstant(result.expiresAt),
+        },
+      },
+      view,
+    ),
+  ).blocks;
 }

@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { AuthError } from '../../errors.js';
-import { DEFAULT_MIN_TTL_MS, getAccessToken } from '../../auth/access-token.js';
-import { getProfile, resolveProfileName } from '../../auth/profile.js';
+import type { Rendered, View } from '../../io/render.js';
+import { DEFAULT_MIN_TTL_MS, getAccessToken } from '../../profiles/access-token.js';
+import { getProfile, resolveProfileName } from '../../profiles/profile.js';
 import { isFresh } from '../../lib/oauth/token-lifetime.js';
 import { formatInstant, parseDurationFlag } from '../../lib/time/duration.js';
+import { renderToken, TOKEN_FORMATS, type TokenFormat } from './format.js';
 
-export type TokenFormat = 'bare' | 'header' | 'json';
-
+/** `apikit token`: a profile's access token, refreshed under the profile's lock when it expires soon. */
 export interface TokenPrintOptions {
   profile: string;
   minTtlMs: number;
@@ -16,6 +17,7 @@ export interface TokenPrintOptions {
 }
 
 export interface TokenPrintResult {
+  format: TokenFormat;
   profile: string;
   /** Undefined for --check (which never prints a token). */
   accessToken?: string;
@@ -44,7 +46,7 @@ export function registerTokenPrint(program: Command, ctx: Context): Command {
       .option('--min-ttl <duration>', 'refresh when the token expires sooner than this', '60s')
       .addOption(
         new Option('--format <format>', 'bare token, an HTTP header line, or JSON')
-          .choices(['bare', 'header', 'json'])
+          .choices(TOKEN_FORMATS)
           .default('bare'),
       )
       .option('--check', 'exit 0 if a token valid for --min-ttl is stored, 4 if not; no network, no output')
@@ -66,7 +68,7 @@ Examples:
           format: ctx.flags.json ? 'json' : flags.format,
           check: flags.check === true,
         };
-        renderTokenPrint(await runTokenPrint(opts, ctx), opts, ctx);
+        await ctx.finish(await runTokenPrint(opts, ctx), renderTokenPrint);
       })
   );
 }
@@ -92,6 +94,7 @@ export async function runTokenPrint(opts: TokenPrintOptions, ctx: Context): Prom
       );
     }
     return {
+      format: opts.format,
       profile: opts.profile,
       tokenType: tokens.tokenType,
       expiresAt: tokens.expiresAt,
@@ -101,6 +104,7 @@ export async function runTokenPrint(opts: TokenPrintOptions, ctx: Context): Prom
   }
   const { tokens, refreshed } = await getAccessToken(ctx, opts.profile, opts.minTtlMs ?? DEFAULT_MIN_TTL_MS);
   return {
+    format: opts.format,
     profile: opts.profile,
     accessToken: tokens.accessToken,
     tokenType: tokens.tokenType,
@@ -110,26 +114,25 @@ export async function runTokenPrint(opts: TokenPrintOptions, ctx: Context): Prom
   };
 }
 
-export function renderTokenPrint(result: TokenPrintResult, opts: TokenPrintOptions, ctx: Context): void {
-  if (opts.check || result.accessToken === undefined) return;
-  switch (opts.format) {
-    case 'bare':
-      ctx.out.result(result.accessToken);
-      return;
-    case 'header':
-      ctx.out.result(`Authorization: Bearer ${result.accessToken}`);
-      return;
-    case 'json':
-      ctx.out.json({
+/** The token in the asked format; nothing for --check (its answer is the exit code). */
+export function renderTokenPrint(result: TokenPrintResult, view: View): Rendered {
+  if (result.accessToken === undefined) return [];
+  return renderToken(
+    result.format,
+    {
+      accessToken: result.accessToken,
+      // apikit's HTTP commands send a profile's token as a Bearer token, so that is what it prints.
+      tokenType: 'Bearer',
+      json: {
         access_token: result.accessToken,
         token_type: 'Bearer',
         expires_at: result.expiresAt === undefined ? null : formatInstant(result.expiresAt),
-        expires_in:
-          result.expiresAt === undefined ? null : Math.floor((result.expiresAt - ctx.clock.now()) / 1000),
+        expires_in: result.expiresAt === undefined ? null : Math.floor((result.expiresAt - view.now) / 1000),
         scope: result.scope ?? null,
         profile: result.profile,
         refreshed: result.refreshed,
-      });
-      return;
-  }
+      },
+    },
+    view,
+  );
 }

@@ -1,3 +1,5 @@
+import { UsageError } from '../../errors.js';
+import { isDurationSyntaxError, parseTimeSpec } from '../time/duration.js';
 import type { JsonObject } from './parse.js';
 
 /**
@@ -41,4 +43,49 @@ export function buildClaims(input: MintClaimsInput): JsonObject {
 function setTime(out: JsonObject, name: string, ms: number | null | undefined): void {
   if (ms === null) delete out[name];
   else if (ms !== undefined) out[name] = Math.floor(ms / 1000);
+}
+
+/** The time flags of `jwt mint` as given: a duration from now ("15m", "-5m") or an instant; false for --no-*. */
+export interface MintTimeFlags {
+  /** undefined keeps the re-signed payload's exp (--from-json without --exp). */
+  exp?: string | false | undefined;
+  nbf?: string | undefined;
+  /** undefined means now, or the re-signed payload's iat. */
+  iat?: string | false | undefined;
+  /** --from-json: the payload being re-signed keeps its own times unless a flag says otherwise. */
+  resigning: boolean;
+}
+
+/** The exp/nbf/iat inputs of buildClaims (epoch ms; null removes the claim; undefined keeps the base's). */
+export function mintTimes(flags: MintTimeFlags, now: number): Pick<MintClaimsInput, 'exp' | 'nbf' | 'iat'> {
+  return {
+    exp:
+      flags.exp === false
+        ? null
+        : flags.exp === undefined
+          ? undefined
+          : timeSpecFlag('--exp', flags.exp, now),
+    nbf: flags.nbf === undefined ? undefined : timeSpecFlag('--nbf', flags.nbf, now),
+    iat:
+      flags.iat === false
+        ? null
+        : flags.iat === undefined
+          ? flags.resigning
+            ? undefined
+            : now
+          : timeSpecFlag('--iat', flags.iat, now),
+  };
+}
+
+/**
+ * A time flag of `jwt mint` (--exp, --nbf, --iat): a duration from now or an absolute instant (parseTimeSpec),
+ * in epoch ms. The one place its error becomes a usage error naming the flag.
+ */
+export function timeSpecFlag(flag: string, text: string, now: number): number {
+  try {
+    return parseTimeSpec(text, now);
+  } catch (err) {
+    if (isDurationSyntaxError(err)) throw new UsageError(`${flag}: ${err.message}`, 'ERR_JWT_TIME');
+    throw err;
+  }
 }

@@ -1,4 +1,4 @@
-import { InputError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import {
   algorithmsForKey,
   CURVE_ALG,
@@ -7,8 +7,10 @@ import {
   MIN_RSA_BITS,
   type JwsAlgorithm,
 } from '../keys/algorithms.js';
-import type { LoadedKey } from '../keys/load.js';
+import type { KeySet, LoadedKey } from '../keys/load.js';
 import { describeKey, refuseKeyMaterial } from './keyring.js';
+import type { JwtWarning } from './lint.js';
+import { isWeakSecret } from './weak-secrets.js';
 
 /**
  * The signing algorithm for a key: --alg when the key supports it, else the JWK "alg", else the one the key
@@ -99,4 +101,34 @@ export function signingAlgorithm(k: LoadedKey, source: string, requested?: strin
     );
   }
   return alg;
+}
+
+/**
+ * The one key of a key file that signs: the only key, else the one --kid names, else the only private key
+ * (a JWKS may hold public keys beside it). `source` names the file in messages.
+ */
+export function pickSigningKey(set: KeySet, source: string, kid: string | undefined): LoadedKey {
+  let keys = set.keys;
+  if (keys.length > 1) {
+    if (kid !== undefined) keys = keys.filter((k) => k.kid === kid);
+    else keys = keys.filter((k) => k.kind !== 'public');
+    if (keys.length !== 1) {
+      const kids = set.keys.map((k) => JSON.stringify(k.kid ?? '(no kid)')).join(', ');
+      throw new UsageError(
+        kid !== undefined
+          ? `key "${source}" has no key with kid ${JSON.stringify(kid)} (it has ${kids})`
+          : `key "${source}" holds ${set.keys.length} keys; choose one with --kid (${kids})`,
+        'ERR_JWT_KEY_CHOICE',
+      );
+    }
+  }
+  return keys[0]!;
+}
+
+/** A warning when the HMAC secret that signs is a well-known one. `what` names it: `key "k.txt"`. */
+export function weakSigningSecret(text: string, what: string): JwtWarning[] {
+  if (!isWeakSecret(text)) return [];
+  return [
+    { id: 'weak_secret', message: `${what} is a well-known HMAC secret: anyone can forge tokens with it` },
+  ];
 }

@@ -20,6 +20,22 @@ export class TokenFormatError extends Error {
   }
 }
 
+const TOKEN_FORMAT_CODES: ReadonlySet<unknown> = new Set([
+  'malformed',
+  'too_large',
+  'jwe_not_supported',
+  'json_serialization_not_supported',
+]);
+
+/** Whether `err` is a TokenFormatError: told apart by name and code, not instanceof (STYLE.md habit 5). */
+export function isTokenFormatError(err: unknown): err is TokenFormatError {
+  return (
+    err instanceof Error &&
+    err.name === 'TokenFormatError' &&
+    TOKEN_FORMAT_CODES.has((err as { code?: unknown }).code)
+  );
+}
+
 const HEADER_LINE_RE = /^(?:proxy-)?authorization\s*:\s*/i;
 const SCHEME_RE = /^(?:bearer|dpop)\s+/i;
 // RFC 7515 §2: base64url without padding. `+`, `/` and `=` are the other alphabet and are refused (RFC 7515 §3.1).

@@ -5,7 +5,7 @@ import { claimMatches, grantedScopes } from './claim-value.js';
 import { selectKeys, type Keyring } from './keyring.js';
 import { lintToken, type JwtWarning } from './lint.js';
 import { decodeJws, type JsonObject } from './parse.js';
-import { extractToken, TokenFormatError, tokenShape, DEFAULT_MAX_TOKEN_BYTES } from './token-text.js';
+import { extractToken, isTokenFormatError, tokenShape, DEFAULT_MAX_TOKEN_BYTES } from './token-text.js';
 import type { Verdict, VerdictCode } from './verdict.js';
 
 /**
@@ -62,7 +62,7 @@ export async function verifyToken(
     header = decoded.header;
     payload = decoded.payload;
   } catch (err) {
-    if (err instanceof TokenFormatError) return fail(err.code, err.message);
+    if (isTokenFormatError(err)) return fail(err.code, err.message);
     throw err;
   }
   warnings = lintToken(header, payload, nowMs);

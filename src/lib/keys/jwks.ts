@@ -1,4 +1,4 @@
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, isApikitError, UsageError } from '../../errors.js';
 import { algorithmsForKey } from './algorithms.js';
 import { publicJwk, type LoadedKey } from './load.js';
 import { thumbprint } from './thumbprint.js';
@@ -44,7 +44,8 @@ export async function assembleJwks(inputs: JwksInput[]): Promise<AssembledJwks> 
     try {
       pub = publicJwk(key);
     } catch (err) {
-      if (err instanceof InputError)
+      // publicJwk's own errors (an RSA-PSS OID key) are InputErrors; name the input they came from.
+      if (isApikitError(err))
         throw new InputError(`"${source}": ${err.message}`, err.code, { hint: err.hint ?? undefined });
       throw err;
     }

@@ -6,7 +6,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { InputError } from '../../errors.js';
+import { InputError, isApikitError } from '../../errors.js';
 import { joseCurveName } from './algorithms.js';
 import { keyMaterialIn } from './key-material.js';
 
@@ -70,6 +70,11 @@ export interface KeySet {
 export interface LoadOptions {
   /** For encrypted PEM. */
   passphrase?: string;
+  /**
+   * Whether a failure without a more specific next step suggests `apikit keys inspect FILE` (the default).
+   * The `keys` verbs turn it off: there, the suggestion would send the user to the command they just ran.
+   */
+  inspectHint?: boolean;
 }
 
 const PEM_BLOCK_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
@@ -90,40 +95,44 @@ export function loadKeys(data: Uint8Array, source: string, options: LoadOptions 
   const trimmed = text.trim();
   if (trimmed === '') throw new InputError(`cannot read key "${source}": it is empty`, 'ERR_KEY_EMPTY');
   if (trimmed.startsWith('-----BEGIN')) return loadPem(trimmed, source, options);
-  if (trimmed.startsWith('{')) return loadJson(trimmed, source);
-  return loadSecret(buf, source);
+  if (trimmed.startsWith('{')) return loadJson(trimmed, source, options);
+  return loadSecret(buf, source, options);
 }
 
-/** A message for a key file that could not be read, with the next step. */
-function bad(source: string, problem: string, code: string, hint?: string): InputError {
-  return new InputError(`cannot read key "${source}": ${problem}`, code, {
-    hint: hint ?? `try: apikit keys inspect ${source === 'stdin' ? '-' : source}`,
-  });
+/** Builds the error for a key file that could not be read: what is wrong with it, and the next step. */
+type Fail = (problem: string, code: string, hint?: string) => InputError;
+
+function failures(source: string, options: LoadOptions): Fail {
+  const inspect =
+    options.inspectHint === false
+      ? undefined
+      : `try: apikit keys inspect ${source === 'stdin' ? '-' : source}`;
+  return (problem, code, hint) =>
+    new InputError(`cannot read key "${source}": ${problem}`, code, { hint: hint ?? inspect });
 }
 
 function loadPem(text: string, source: string, options: LoadOptions): KeySet {
+  const fail = failures(source, options);
   const blocks = [...text.matchAll(PEM_BLOCK_RE)];
   if (blocks.length === 0) {
     const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1] ?? 'PEM';
-    throw bad(source, `truncated PEM: "BEGIN ${label}" has no matching END line`, 'ERR_KEY_PEM_TRUNCATED');
+    throw fail(`truncated PEM: "BEGIN ${label}" has no matching END line`, 'ERR_KEY_PEM_TRUNCATED');
   }
   // `openssl ecparam -genkey` puts an EC PARAMETERS block first; skip parameter blocks.
   const block = blocks.find((b) => !b[1]!.endsWith('PARAMETERS'));
-  if (!block) throw bad(source, 'PEM holds parameters but no key', 'ERR_KEY_PEM_NO_KEY');
+  if (!block) throw fail('PEM holds parameters but no key', 'ERR_KEY_PEM_NO_KEY');
   const label = block[1]!;
   const pem = block[0];
   const format = PEM_FORMATS[label];
   if (!format) {
-    throw bad(
-      source,
+    throw fail(
       `unsupported PEM block "${label}" (expected a key or a certificate)`,
       'ERR_KEY_PEM_UNSUPPORTED',
     );
   }
   const legacyEncrypted = /Proc-Type:\s*4,ENCRYPTED/i.test(block[2]!);
   if ((format === 'encrypted-pkcs8' || legacyEncrypted) && options.passphrase === undefined) {
-    throw bad(
-      source,
+    throw fail(
       'the private key is encrypted and no passphrase was given',
       'ERR_KEY_ENCRYPTED',
       'give the passphrase with --passphrase-env VAR or --passphrase-file FILE',
@@ -142,35 +151,32 @@ function loadPem(text: string, source: string, options: LoadOptions): KeySet {
     );
     return { source, format, keys: [describe(key, 'private', {})] };
   } catch (err) {
-    if (err instanceof InputError) throw err;
+    if (isApikitError(err)) throw err;
     const code = (err as { code?: string }).code ?? '';
     if (options.passphrase !== undefined && /INTERRUPTED|BAD_DECRYPT|DECRYPT/i.test(code + String(err))) {
-      throw bad(source, 'wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
+      throw fail('wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
     }
-    throw bad(
-      source,
-      `malformed ${label} (the base64 body is damaged or truncated)`,
-      'ERR_KEY_PEM_MALFORMED',
-    );
+    throw fail(`malformed ${label} (the base64 body is damaged or truncated)`, 'ERR_KEY_PEM_MALFORMED');
   }
 }
 
-function loadJson(text: string, source: string): KeySet {
+function loadJson(text: string, source: string, options: LoadOptions): KeySet {
+  const fail = failures(source, options);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw bad(source, 'starts like JSON but is not valid JSON', 'ERR_KEY_JSON');
+    throw fail('starts like JSON but is not valid JSON', 'ERR_KEY_JSON');
   }
-  if (!isObject(value)) throw bad(source, 'JSON is not an object', 'ERR_KEY_JSON');
+  if (!isObject(value)) throw fail('JSON is not an object', 'ERR_KEY_JSON');
   if ('keys' in value) {
-    if (!Array.isArray(value.keys)) throw bad(source, 'JWKS "keys" is not an array', 'ERR_KEY_JWKS');
-    if (value.keys.length === 0) throw bad(source, 'JWKS has no keys', 'ERR_KEY_JWKS_EMPTY');
-    const keys = value.keys.map((jwk: unknown, i: number) => importJwk(jwk, source, `keys[${i}]`));
+    if (!Array.isArray(value.keys)) throw fail('JWKS "keys" is not an array', 'ERR_KEY_JWKS');
+    if (value.keys.length === 0) throw fail('JWKS has no keys', 'ERR_KEY_JWKS_EMPTY');
+    const keys = value.keys.map((jwk: unknown, i: number) => importJwk(jwk, source, `keys[${i}]`, options));
     return { source, format: 'jwks', keys };
   }
-  if ('kty' in value) return { source, format: 'jwk', keys: [importJwk(value, source, 'JWK')] };
-  throw bad(source, 'JSON is neither a JWK (no "kty") nor a JWKS (no "keys")', 'ERR_KEY_JSON');
+  if ('kty' in value) return { source, format: 'jwk', keys: [importJwk(value, source, 'JWK', options)] };
+  throw fail('JSON is neither a JWK (no "kty") nor a JWKS (no "keys")', 'ERR_KEY_JSON');
 }
 
 const REQUIRED_MEMBERS: Record<string, { public: string[]; private: string[] }> = {
@@ -181,33 +187,35 @@ const REQUIRED_MEMBERS: Record<string, { public: string[]; private: string[] }> 
 };
 
 /** Imports one JWK, naming the missing or malformed member precisely. */
-export function importJwk(value: unknown, source: string, where = 'JWK'): LoadedKey {
-  if (!isObject(value)) throw bad(source, `${where} is not an object`, 'ERR_KEY_JWK');
+export function importJwk(
+  value: unknown,
+  source: string,
+  where = 'JWK',
+  options: Pick<LoadOptions, 'inspectHint'> = {},
+): LoadedKey {
+  const fail = failures(source, options);
+  if (!isObject(value)) throw fail(`${where} is not an object`, 'ERR_KEY_JWK');
   const kty = value.kty;
-  if (typeof kty !== 'string') throw bad(source, `${where} is missing "kty"`, 'ERR_KEY_JWK_MEMBER');
+  if (typeof kty !== 'string') throw fail(`${where} is missing "kty"`, 'ERR_KEY_JWK_MEMBER');
   const required = REQUIRED_MEMBERS[kty];
-  if (!required) throw bad(source, `${where} has unsupported kty "${kty}"`, 'ERR_KEY_JWK_KTY');
+  if (!required) throw fail(`${where} has unsupported kty "${kty}"`, 'ERR_KEY_JWK_KTY');
   for (const member of required.public) {
     if (typeof value[member] !== 'string' || value[member] === '') {
-      throw bad(source, `${where} (kty ${kty}) is missing "${member}"`, 'ERR_KEY_JWK_MEMBER');
+      throw fail(`${where} (kty ${kty}) is missing "${member}"`, 'ERR_KEY_JWK_MEMBER');
     }
   }
   const isPrivate = 'd' in value;
   if (isPrivate) {
     for (const member of required.private) {
       if (typeof value[member] !== 'string') {
-        throw bad(
-          source,
-          `${where} is a private ${kty} key but is missing "${member}"`,
-          'ERR_KEY_JWK_MEMBER',
-        );
+        throw fail(`${where} is a private ${kty} key but is missing "${member}"`, 'ERR_KEY_JWK_MEMBER');
       }
     }
   }
   for (const member of ['n', 'e', 'x', 'y', 'd', 'k', 'p', 'q', 'dp', 'dq', 'qi']) {
     const v = value[member];
     if (typeof v === 'string' && !/^[A-Za-z0-9_-]*$/.test(v)) {
-      throw bad(source, `${where} member "${member}" is not base64url`, 'ERR_KEY_JWK_MEMBER');
+      throw fail(`${where} member "${member}" is not base64url`, 'ERR_KEY_JWK_MEMBER');
     }
   }
   const meta = {
@@ -219,7 +227,7 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
     const jwk = value as JsonWebKey;
     if (kty === 'oct') {
       const bytes = Buffer.from(value.k as string, 'base64url');
-      if (bytes.length === 0) throw bad(source, `${where} has an empty "k"`, 'ERR_KEY_JWK_MEMBER');
+      if (bytes.length === 0) throw fail(`${where} has an empty "k"`, 'ERR_KEY_JWK_MEMBER');
       return describe(createSecretKey(bytes), 'secret', meta);
     }
     const loaded = isPrivate
@@ -227,11 +235,11 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
       : describe(createPublicKey({ key: jwk, format: 'jwk' }), 'public', meta);
     // Node accepts a modulus of only zero bytes; nothing can verify with it (and thumbprints fail on it).
     if (loaded.kty === 'RSA' && !loaded.bits)
-      throw bad(source, `${where} has an empty RSA modulus "n"`, 'ERR_KEY_JWK_INVALID');
+      throw fail(`${where} has an empty RSA modulus "n"`, 'ERR_KEY_JWK_INVALID');
     return loaded;
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw bad(source, `${where} is not a valid ${kty} key (${shortReason(err)})`, 'ERR_KEY_JWK_INVALID');
+    if (isApikitError(err)) throw err;
+    throw fail(`${where} is not a valid ${kty} key (${shortReason(err)})`, 'ERR_KEY_JWK_INVALID');
   }
 }
 
@@ -240,13 +248,13 @@ export function importJwk(value: unknown, source: string, where = 'JWK'): Loaded
  * (the text's UTF-8 bytes are the key, as in PyJWT and most HS256 users), or at least 16 bytes of binary.
  * Prose, short strings and other garbage are refused rather than silently used as a key.
  */
-function loadSecret(buf: Buffer, source: string): KeySet {
+function loadSecret(buf: Buffer, source: string, options: LoadOptions): KeySet {
+  const fail = failures(source, options);
   // A DER key, bare base64 DER or an OpenSSH key is not a secret: it is (usually public) key material, and
   // HMAC over public bytes is the RS→HS key-confusion attack (RFC 8725 §2.1).
   const form = keyMaterialIn(buf);
   if (form !== undefined) {
-    throw bad(
-      source,
+    throw fail(
       `it is ${form}, not an HMAC secret (apikit reads keys as PEM or JWK)`,
       'ERR_KEY_NOT_PEM',
       toPemHint(form, source),
@@ -260,8 +268,7 @@ function loadSecret(buf: Buffer, source: string): KeySet {
   if (isText) {
     const line = text.replace(/\r?\n$/, '');
     if (/\s/.test(line) || line.length < 16) {
-      throw bad(
-        source,
+      throw fail(
         'not a PEM key, certificate, JWK, JWKS or HMAC secret',
         'ERR_KEY_UNRECOGNISED',
         'an HMAC secret file holds one line of at least 16 characters; try: apikit keys generate --alg HS256 --out NAME',
@@ -269,8 +276,7 @@ function loadSecret(buf: Buffer, source: string): KeySet {
     }
     bytes = Buffer.from(line, 'utf8');
   } else {
-    if (buf.length < 16)
-      throw bad(source, 'not a key: too short to be an HMAC secret', 'ERR_KEY_UNRECOGNISED');
+    if (buf.length < 16) throw fail('not a key: too short to be an HMAC secret', 'ERR_KEY_UNRECOGNISED');
     bytes = buf;
   }
   return { source, format: 'secret', keys: [describe(createSecretKey(bytes), 'secret', {})] };

@@ -1,5 +1,3 @@
-import { UsageError } from '../../errors.js';
-
 /**
  * Builds the authorization request URL (RFC 6749 §4.1.1 + RFC 7636 §4.3 + RFC 8707 + OIDC Core §3.1.2.1).
  * Extra `--param`s may not override the parameters that carry the request's security properties.
@@ -17,8 +15,8 @@ export interface AuthorizeRequest {
   params?: Record<string, string>;
 }
 
-/** Parameters apikit sets itself; a --param for one of these is refused. */
-export const RESERVED_PARAMS = [
+/** Parameters the authorization request sets itself; a --param for one of these is refused. */
+export const AUTHORIZE_RESERVED_PARAMS = [
   'client_id',
   'response_type',
   'redirect_uri',
@@ -48,28 +46,4 @@ export function buildAuthorizationUrl(req: AuthorizeRequest): string {
   set('audience', req.audience);
   for (const [k, v] of Object.entries(req.params ?? {})) set(k, v);
   return url.href;
-}
-
-/** Parses repeated `--param k=v` values, refusing reserved names. */
-export function parseParams(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of values) {
-    const eq = item.indexOf('=');
-    const key = eq > 0 ? item.slice(0, eq) : '';
-    if (!key)
-      throw new UsageError(`--param "${item}" is not k=v`, 'ERR_USAGE_PARAM', {
-        hint: '--param prompt=consent',
-      });
-    if (RESERVED_PARAMS.includes(key)) {
-      throw new UsageError(
-        `--param ${key} is set by apikit itself and cannot be overridden`,
-        'ERR_USAGE_PARAM',
-        {
-          hint: key === 'scope' || key === 'resource' || key === 'audience' ? `use --${key}` : undefined,
-        },
-      );
-    }
-    out[key] = item.slice(eq + 1);
-  }
-  return out;
 }

@@ -1,9 +1,12 @@
+import { terminalSafe, terminalSafeOptional } from '../text/terminal-safe.js';
+
 /**
  * Reading an authorization response (RFC 6749 §4.1.2 / §4.1.2.1) with the checks RFC 9700 requires:
  * `state` must match (CSRF, §4.7) and `iss` must name our issuer (RFC 9207 mix-up defence, §4.4) — and must be
  * present when the issuer advertised `authorization_response_iss_parameter_supported`.
  * Pure: the loopback server and --manual both feed it.
  */
+
 export interface CallbackExpectations {
   state: string;
   /** The issuer we sent the user to (undefined when endpoints were given without --issuer). */
@@ -37,8 +40,8 @@ export function readCallback(query: URLSearchParams, expect: CallbackExpectation
   if (error !== null) {
     return {
       kind: 'error',
-      error: printable(error),
-      description: optionalPrintable(query.get('error_description')),
+      error: terminalSafe(error, 200),
+      description: terminalSafeOptional(query.get('error_description'), 200),
     };
   }
   const code = query.get('code');
@@ -73,13 +76,4 @@ function constantTimeEqual(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
-}
-
-/** Server-supplied text goes to a terminal: keep it printable and short. */
-function printable(s: string): string {
-  return s.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
-}
-
-function optionalPrintable(s: string | null): string | undefined {
-  return s === null || s === '' ? undefined : printable(s);
 }

@@ -1,6 +1,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { algorithmsForKey, type JwsAlgorithm } from '../keys/algorithms.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 
 /**
  * OAuth client authentication at the token endpoint: the Authorization header or body parameters for
@@ -8,18 +9,27 @@ import { algorithmsForKey, type JwsAlgorithm } from '../keys/algorithms.js';
  * client_secret_jwt (RFC 7523 §2.2, OIDC Core §9). Pure: credentials in, request parts out — no I/O.
  * Exactly one method goes into a request; servers reject a request that carries two (RFC 6749 §2.3).
  */
-export type TokenEndpointAuthMethod =
-  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
 
-export const TOKEN_ENDPOINT_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+/**
+ * THE client authentication method type: the `token_endpoint_auth_method` values of RFC 7591 §2 that apikit
+ * knows. A login profile's public client (PKCE, no secret) is 'none'; a saved client-credentials profile holds
+ * one of the others.
+ */
+export type ClientAuthMethod =
+  'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
+
+/** The methods with which a confidential client proves itself: every method but 'none'. */
+export type ConfidentialAuthMethod = Exclude<ClientAuthMethod, 'none'>;
+
+export const CONFIDENTIAL_AUTH_METHODS: readonly ConfidentialAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
   'private_key_jwt',
   'client_secret_jwt',
 ];
 
-export function isTokenEndpointAuthMethod(value: string): value is TokenEndpointAuthMethod {
-  return (TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(value);
+export function isConfidentialAuthMethod(value: string): value is ConfidentialAuthMethod {
+  return (CONFIDENTIAL_AUTH_METHODS as readonly string[]).includes(value);
 }
 
 /** RFC 7523 §2.2. */
@@ -32,6 +42,34 @@ export const ASSERTION_LIFETIME_SECONDS = 60;
 export type ClientCredential =
   | { kind: 'secret'; secret: string }
   | { kind: 'private-key'; key: KeyObject; kid: string | undefined; alg: string | undefined };
+
+/**
+ * The private_key_jwt credential in a key file's bytes (PEM or JWK): exactly one private key, and the kid the
+ * server finds it by. `path` names the file in messages. Pure: the caller reads the file.
+ */
+export async function privateKeyCredential(bytes: Uint8Array, path: string): Promise<ClientCredential> {
+  // Loaded on first use, like jose below: `apikit token` shares this module's command group and must start fast.
+  const [{ loadKeys, publicJwk }, { thumbprint }] = await Promise.all([
+    import('../keys/load.js'),
+    import('../keys/thumbprint.js'),
+  ]);
+  const set = loadKeys(bytes, path);
+  const privateKeys = set.keys.filter((k) => k.kind === 'private');
+  if (privateKeys.length !== 1) {
+    throw new UsageError(
+      privateKeys.length === 0
+        ? `--private-key "${path}" holds no private key (${set.keys[0]?.kind ?? 'no'} key)`
+        : `--private-key "${path}" holds ${privateKeys.length} private keys; give a file with exactly one`,
+      'ERR_CLIENT_KEY_NOT_PRIVATE',
+      { hint: 'private_key_jwt signs with the private key (e.g. NAME.key.pem from apikit keys generate)' },
+    );
+  }
+  const loaded = privateKeys[0]!;
+  // The kid tells the server which of the client's registered keys to verify with. A PEM has none: use the
+  // RFC 7638 thumbprint, the kid `apikit keys generate` puts in the JWKS it writes for registration.
+  const kid = loaded.kid ?? (await thumbprint(publicJwk(loaded))).thumbprint;
+  return { kind: 'private-key', key: loaded.key, kid, alg: loaded.alg };
+}
 
 export interface ClientAuthRequestParts {
   headers: Record<string, string>;
@@ -65,28 +103,17 @@ export function basicAuthorization(clientId: string, secret: string): string {
  */
 export function chooseAuthMethod(
   credential: ClientCredential['kind'],
-  explicit: TokenEndpointAuthMethod | undefined,
+  explicit: ConfidentialAuthMethod | undefined,
   supported: readonly string[] | undefined,
-): TokenEndpointAuthMethod {
+): ConfidentialAuthMethod {
   if (explicit) {
-    const needs = explicit === 'private_key_jwt' ? 'private-key' : 'secret';
-    if (needs !== credential) {
-      throw new UsageError(
-        explicit === 'private_key_jwt'
-          ? '--auth-method private_key_jwt needs --private-key FILE'
-          : `--auth-method ${explicit} needs a client secret, not --private-key`,
-        'ERR_CLIENT_AUTH_CREDENTIAL',
-        {
-          hint: 'give --client-secret-env VAR, --client-secret-file FILE or --client-secret-stdin for a secret',
-        },
-      );
-    }
+    requireMethodFits(credential, explicit);
     if (supported && !supported.includes(explicit)) {
       throw unsupportedMethod(explicit, supported);
     }
     return explicit;
   }
-  const preferred: TokenEndpointAuthMethod[] =
+  const preferred: ConfidentialAuthMethod[] =
     credential === 'private-key'
       ? ['private_key_jwt']
       : ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
@@ -96,9 +123,37 @@ export function chooseAuthMethod(
   return pick;
 }
 
+/**
+ * An explicit method must fit the credential: private_key_jwt signs with the key, the other methods use the
+ * secret. Known without asking the server, so a command checks it before any request (or cache lookup).
+ */
+export function requireMethodFits(
+  credential: ClientCredential['kind'],
+  method: ConfidentialAuthMethod | undefined,
+): void {
+  if (method === undefined) return;
+  const needs = method === 'private_key_jwt' ? 'private-key' : 'secret';
+  if (needs !== credential) {
+    throw new UsageError(
+      method === 'private_key_jwt'
+        ? '--auth-method private_key_jwt needs --private-key FILE'
+        : `--auth-method ${method} needs a client secret, not --private-key`,
+      'ERR_CLIENT_AUTH_CREDENTIAL',
+      {
+        hint: 'give --client-secret-env VAR, --client-secret-file FILE or --client-secret-stdin for a secret',
+      },
+    );
+  }
+}
+
+/** The server's list, as it may be shown on a terminal (it is the server's text). */
+function serverList(values: readonly string[]): string {
+  return terminalSafe(values.join(', '));
+}
+
 function unsupportedMethod(method: string, supported: readonly string[]): UsageError {
   return new UsageError(
-    `the token endpoint does not support ${method} (it supports: ${supported.join(', ') || 'none'})`,
+    `the token endpoint does not support ${method} (it supports: ${serverList(supported) || 'none'})`,
     'ERR_CLIENT_AUTH_UNSUPPORTED',
     {
       hint:
@@ -131,7 +186,7 @@ export function assertionAlgorithm(
   const candidates = keyAlg ? possible.filter((a) => a === keyAlg) : possible;
   if (candidates.length === 0) {
     throw new UsageError(
-      `the private key says alg "${keyAlg}", which does not fit the key`,
+      `the private key says alg "${terminalSafe(String(keyAlg), 40)}", which does not fit the key`,
       'ERR_CLIENT_AUTH_KEY',
     );
   }
@@ -139,7 +194,7 @@ export function assertionAlgorithm(
   const pick = candidates.find((a) => supported.includes(a));
   if (!pick) {
     throw new UsageError(
-      `the token endpoint accepts assertions signed with ${supported.join(', ')}, but this key signs ${candidates.join(', ')}`,
+      `the token endpoint accepts assertions signed with ${serverList(supported)}, but this key signs ${candidates.join(', ')}`,
       'ERR_CLIENT_AUTH_ALG_UNSUPPORTED',
       { hint: 'make a key the server accepts, e.g. apikit keys generate --alg ES256 --out client' },
     );
@@ -191,7 +246,7 @@ async function signAssertion(
 }
 
 export interface ClientAuthInput {
-  method: TokenEndpointAuthMethod;
+  method: ConfidentialAuthMethod;
   clientId: string;
   credential: ClientCredential;
   /** Audience of JWT assertions. */
@@ -229,7 +284,7 @@ export async function clientAuthParts(input: ClientAuthInput): Promise<ClientAut
       // OIDC Core §9: HMAC with the client secret's UTF-8 octets as the key.
       if (input.signingAlgs && !input.signingAlgs.includes('HS256')) {
         throw new UsageError(
-          `the token endpoint accepts assertions signed with ${input.signingAlgs.join(', ')}, not HS256`,
+          `the token endpoint accepts assertions signed with ${serverList(input.signingAlgs)}, not HS256`,
           'ERR_CLIENT_AUTH_ALG_UNSUPPORTED',
         );
       }

@@ -28,6 +28,11 @@ export class DurationSyntaxError extends Error {
   }
 }
 
+/** Tells a DurationSyntaxError by its name (it carries no code): callers switch on this, not instanceof. */
+export function isDurationSyntaxError(err: unknown): err is DurationSyntaxError {
+  return err instanceof Error && err.name === 'DurationSyntaxError';
+}
+
 /** Milliseconds in a duration such as "90s" or "1h30m". "0" alone is accepted. */
 export function parseDuration(input: string): number {
   const text = input.trim().toLowerCase();
@@ -125,4 +130,13 @@ export function parseDurationFlag(flag: string, value: string, options: { positi
     );
   }
   return ms;
+}
+
+/** parseDurationFlag for a flag that may be absent. */
+export function optionalDurationFlag(
+  flag: string,
+  value: string | undefined,
+  options: { positive?: boolean } = {},
+): number | undefined {
+  return value === undefined ? undefined : parseDurationFlag(flag, value, options);
 }

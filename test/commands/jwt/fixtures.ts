@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CompactSign } from 'jose';
+import { afterAll, beforeAll } from 'vitest';
+import { tempDir } from '../../helpers/cli.js';
 
 /**
  * Key files for the jwt tests, generated once per test file into a temp dir: every algorithm family, the
@@ -186,4 +189,41 @@ export function ensureBuilt(): void {
     );
   if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest(join(ROOT, 'src'))) return;
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+/**
+ * Signs any header/payload with jose directly (ES256 with the fixture P-256 key unless told otherwise): the
+ * verify tests build tokens apikit itself would refuse to mint.
+ */
+export async function signWith(
+  k: KeyFiles,
+  payload: unknown,
+  header: Record<string, unknown> = {},
+  key?: KeyObject,
+): Promise<string> {
+  const h = { alg: 'ES256', ...header };
+  return new CompactSign(
+    new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+  )
+    .setProtectedHeader(h as { alg: string })
+    .sign(key ?? k.objects.ec256.privateKey);
+}
+
+/**
+ * Key files in a temporary directory for one test file (made in beforeAll, removed in afterAll), and `sign`,
+ * which signs any header/payload with jose directly: the tests build tokens apikit itself would refuse to mint.
+ */
+export function suiteKeyFiles(prefix: string): {
+  k: KeyFiles;
+  sign: (payload: unknown, header?: Record<string, unknown>, key?: KeyObject) => Promise<string>;
+} {
+  const k = {} as KeyFiles;
+  let cleanup = (): void => undefined;
+  beforeAll(() => {
+    const t = tempDir(prefix);
+    cleanup = t.cleanup;
+    Object.assign(k, makeKeyFiles(t.dir));
+  });
+  afterAll(() => cleanup());
+  return { k, sign: (payload, header = {}, key) => signWith(k, payload, header, key) };
 }

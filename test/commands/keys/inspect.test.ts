@@ -247,3 +247,30 @@ describe('keys inspect: encrypted PEM', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 });
+
+describe('keys inspect: text from the file cannot drive the terminal', () => {
+  // A JWKS whose kid clears the screen (ESC [2J) and whose use reverses the text after it (U+202E).
+  it.each([false, true])('tty=%s: the escape sequences come out as "?"', async (tty) => {
+    const { writeFileSync } = await import('node:fs');
+    const jwks = JSON.parse(readFileSync(fx.jwks!.file, 'utf8')) as { keys: Record<string, string>[] };
+    const file = `${tmp.dir}/evil.jwks.json`;
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ ...jwks.keys[0]!, kid: 'a\u001b[2Jb', use: 'sig\u202e' }] }),
+    );
+    const r = await runCli(['keys', 'inspect', file], { tty });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\u001b[2J');
+    expect(r.stdout).not.toContain('\u202e');
+    if (tty) {
+      expect(r.stdout).toMatch(/│ kid\s+│ a\?\[2Jb\s+│/);
+      expect(r.stdout).toMatch(/│ use\s+│ sig\?\s+│/);
+    } else {
+      expect(r.stdout).toContain('\nkid: a?[2Jb\nuse: sig?\n');
+    }
+    // --json keeps the kid as it is, escaped by JSON itself.
+    const j = await runCli(['--json', 'keys', 'inspect', file], { tty });
+    expect(j.stdout).toContain('"kid": "a\\u001b[2Jb"');
+    expect((JSON.parse(j.stdout) as { keys: JsonKey[] }).keys[0]!.kid).toBe('a\u001b[2Jb');
+  });
+});

@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getProfile, saveProfile, type Profile, type ProfileTokens } from '../../../src/auth/profile.js';
+import { getProfile, saveProfile, type Profile, type ProfileTokens } from '../../../src/profiles/profile.js';
 import { openConfigStore } from '../../../src/config/store.js';
 import { createContext, type Context, type Env } from '../../../src/context.js';
 import { createIO } from '../../../src/io/io.js';
-import { renewClientCredentialsProfile } from '../../../src/oauth/client-credentials.js';
+import { renewClientCredentialsProfile } from '../../../src/profiles/client-credentials.js';
 import { hasStackTrace, runCli, tempDir } from '../../helpers/cli.js';
 import { startOidcProvider, type OidcFixture, confidentialClient } from '../../helpers/oidc-provider.js';
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../../src/context.js';
-import { resolveHttpFlags } from '../../../src/http/options.js';
+import { resolveHttpFlags } from '../../../src/commands/shared/http-flags.js';
 import { createIO } from '../../../src/io/io.js';
 import { runCli, tempDir } from '../../helpers/cli.js';
 import { startOidcProvider, type OidcFixture } from '../../helpers/oidc-provider.js';

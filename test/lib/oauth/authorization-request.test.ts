@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizationUrl, parseParams } from '../../../src/lib/oauth/authorize-url.js';
+import { AUTHORIZE_RESERVED_PARAMS, buildAuthorizationUrl } from '../../../src/lib/oauth/authorize-url.js';
+import { parseParams as parseAnyParams } from '../../../src/lib/oauth/params.js';
+
+/** login's --param: the authorization request's reserved names. */
+const parseParams = (values: string[]) => parseAnyParams(values, AUTHORIZE_RESERVED_PARAMS);
 import { parsePastedResponse, readCallback } from '../../../src/lib/oauth/callback.js';
 import { createPkce, randomValue, s256 } from '../../../src/lib/oauth/pkce.js';
 

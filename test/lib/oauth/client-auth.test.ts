@@ -10,7 +10,7 @@ import {
   clientAuthParts,
   formUrlEncode,
   JWT_BEARER_ASSERTION_TYPE,
-  type TokenEndpointAuthMethod,
+  type ConfidentialAuthMethod,
 } from '../../../src/lib/oauth/client-auth.js';
 import { requireBinary } from '../../helpers/cli.js';
 
@@ -71,7 +71,7 @@ describe('basicAuthorization (RFC 6749 §2.3.1)', () => {
 describe('chooseAuthMethod', () => {
   const all = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'client_secret_jwt'];
   it.each<
-    [string, 'secret' | 'private-key', TokenEndpointAuthMethod | undefined, string[] | undefined, string]
+    [string, 'secret' | 'private-key', ConfidentialAuthMethod | undefined, string[] | undefined, string]
   >([
     ['secret, no metadata → basic', 'secret', undefined, undefined, 'client_secret_basic'],
     ['key, no metadata → private_key_jwt', 'private-key', undefined, undefined, 'private_key_jwt'],
@@ -106,7 +106,7 @@ describe('chooseAuthMethod', () => {
     [
       string,
       'secret' | 'private-key',
-      TokenEndpointAuthMethod | undefined,
+      ConfidentialAuthMethod | undefined,
       string[] | undefined,
       string,
       RegExp,

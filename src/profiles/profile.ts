@@ -1,6 +1,7 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Env } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { ClientAuthMethod } from '../lib/oauth/client-auth.js';
 
 /**
  * A login profile as stored in the config file (config.json → { profiles: { NAME: Profile } }).
@@ -9,10 +10,8 @@ import { UsageError } from '../errors.js';
  */
 export type GrantKind = 'authorization_code' | 'device_code' | 'client_credentials';
 
-export type ClientAuthMethod =
-  'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'client_secret_jwt';
-
 export interface ClientAuthConfig {
+  /** 'none' for a public login client; a client-credentials profile has a confidential method. */
   method: ClientAuthMethod;
   /** Name of the env var holding the client secret (never its value). */
   secretEnv?: string;
@@ -91,6 +90,23 @@ export function listProfiles(store: ConfigStore): Profile[] {
 export async function saveProfile(store: ConfigStore, profile: Profile): Promise<void> {
   await store.update((data) => {
     data.profiles = { ...profilesOf(data), [profile.name]: profile };
+  });
+}
+
+/**
+ * Writes the profile `build` makes from the stored one of that name (undefined when there is none), under the
+ * config lock with the file re-read inside it; returns what was written.
+ */
+export async function putProfile(
+  store: ConfigStore,
+  name: string,
+  build: (previous: Profile | undefined) => Profile,
+): Promise<Profile> {
+  return store.update((data) => {
+    const all = profilesOf(data);
+    const next = build(all[name]);
+    data.profiles = { ...all, [name]: next };
+    return next;
   });
 }
 

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { parseDurationFlag } from '../lib/time/duration.js';
-import { readEnvSecret } from '../io/secrets.js';
+import { collect } from './flags.js';
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { optionalDurationFlag } from '../../lib/time/duration.js';
+import { readEnvSecret } from '../../io/secrets.js';
 
 /**
- * The HTTP flags every command that talks to an API takes, and their translation into client options and
- * request headers. Auth values come from environment variables only (never argv).
+ * The HTTP flags every command that talks to an API takes (-H, timeouts, --bearer-env, --api-key-env,
+ * --basic-env, --profile), resolved once in the command layer into client options and plain request headers.
+ * Auth values come from environment variables or a saved profile only (never argv).
  */
 export interface HttpFlags {
   header?: string[];
@@ -35,10 +37,6 @@ export function addHttpOptions(cmd: Command): Command {
     .option('--profile <name>', 'send the access token of a login profile (refreshed when needed)');
 }
 
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /** Parses a curl-style header line. */
 export function parseHeaderLine(line: string): [string, string] {
   const idx = line.indexOf(':');
@@ -59,16 +57,12 @@ export interface ResolvedHttpFlags {
   headers: Record<string, string>;
 }
 
-function durationFlag(flag: string, value: string | undefined): number | undefined {
-  return value === undefined ? undefined : parseDurationFlag(flag, value, { positive: true });
-}
-
 export async function resolveHttpFlags(flags: HttpFlags, ctx: Context): Promise<ResolvedHttpFlags> {
   const headers: Record<string, string> = {};
   for (const line of flags.header ?? []) {
     const [name, value] = parseHeaderLine(line);
     headers[name] = value;
-    if (/^(authorization|cookie|proxy-authorization|x-api-key)$/i.test(name)) ctx.redactor.add(value);
+    if (ctx.redactor.isSecretHeader(name)) ctx.redactor.add(value);
   }
   const auths = [flags.bearerEnv, flags.apiKeyEnv, flags.basicEnv, flags.profile].filter(
     (v) => v !== undefined,
@@ -94,7 +88,13 @@ export async function resolveHttpFlags(flags: HttpFlags, ctx: Context): Promise<
     ctx.redactor.add(encoded);
     headers.Authorization = `Basic ${encoded}`;
   } else if (flags.profile) {
-    const token = await ctx.profileAccessToken(flags.profile);
+    // The command layer resolves the profile's token (refreshed under its lock, like `apikit token`); the HTTP
+    // client only ever sees a plain header.
+    const [{ getAccessToken }, { resolveProfileName }] = await Promise.all([
+      import('../../profiles/access-token.js'),
+      import('../../profiles/profile.js'),
+    ]);
+    const token = (await getAccessToken(ctx, resolveProfileName(flags.profile, ctx.env))).tokens.accessToken;
     ctx.redactor.add(token);
     headers.Authorization = `Bearer ${token}`;
   }
@@ -107,8 +107,8 @@ export async function resolveHttpFlags(flags: HttpFlags, ctx: Context): Promise<
   }
   return {
     clientOptions: {
-      timeoutMs: durationFlag('--timeout', flags.timeout),
-      connectTimeoutMs: durationFlag('--connect-timeout', flags.connectTimeout),
+      timeoutMs: optionalDurationFlag('--timeout', flags.timeout, { positive: true }),
+      connectTimeoutMs: optionalDurationFlag('--connect-timeout', flags.connectTimeout, { positive: true }),
       maxBodyBytes,
       followRedirects: flags.followRedirects,
     },

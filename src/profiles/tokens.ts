@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { AuthError } from '../errors.js';
 import { expiryOf } from '../lib/oauth/token-lifetime.js';
+import { terminalSafe } from '../lib/text/terminal-safe.js';
 import type { TokenResponse } from '../oauth/token-endpoint.js';
 import type { ProfileTokens } from './profile.js';
 
@@ -15,7 +16,7 @@ export async function tokensFromResponse(
 ): Promise<ProfileTokens> {
   if (res.token_type.toLowerCase() !== 'bearer') {
     throw new AuthError(
-      `the server issued a "${res.token_type.slice(0, 40)}" token; apikit can only use Bearer tokens`,
+      `the server issued a "${terminalSafe(res.token_type, 40)}" token; apikit can only use Bearer tokens`,
       'ERR_TOKEN_TYPE',
     );
   }

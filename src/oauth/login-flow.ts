@@ -1,18 +1,19 @@
-import type { Readable } from 'node:stream';
 import type { Context } from '../context.js';
 import { AuthError, InputError, InterruptedError } from '../errors.js';
 import { buildAuthorizationUrl } from '../lib/oauth/authorize-url.js';
 import { parsePastedResponse, readCallback, type CallbackExpectations } from '../lib/oauth/callback.js';
+import type { DeviceAuthorization } from '../lib/oauth/device.js';
 import { createPkce, randomValue } from '../lib/oauth/pkce.js';
-import { pollDeviceToken, requestDeviceAuthorization } from '../oauth/device-flow.js';
-import { startLoopback } from '../oauth/loopback.js';
-import { requestToken, type TokenResponse } from '../oauth/token-endpoint.js';
-import { shouldOpenBrowser } from './browser.js';
+import { pollDeviceToken, requestDeviceAuthorization } from './device-flow.js';
+import { refusedLoginError } from './login-errors.js';
+import { startLoopback } from './loopback.js';
+import { requestToken, type TokenResponse } from './token-endpoint.js';
 
 /**
  * The interactive parts of `apikit login`: the authorization code flow with PKCE through a loopback callback
  * or a pasted redirect (--manual), and the device authorization grant (--device). Each returns the token
- * response plus the nonce it sent; the caller validates the ID token and stores the profile.
+ * response plus the nonce it sent; the caller validates the ID token and stores the profile. The flows never
+ * write to a terminal: everything the person at it sees or types goes through the caller's LoginUI.
  */
 export interface LoginEndpoints {
   issuer?: string;
@@ -33,12 +34,47 @@ export interface LoginRequest {
   wantNonce: boolean;
 }
 
+/**
+ * How a flow talks to the user, implemented by the command. Messages about what happens while the flow runs
+ * (`warn`, `waiting`) are worded here; what the user must act on is shown by the UI in its own words.
+ */
+export interface LoginUI {
+  /** The authorization URL to open. Shown unredacted: state and nonce are not secrets and must survive. */
+  showUrl(url: string): void;
+  /**
+   * The device flow's instructions. The values come from the server as they are: the UI makes them safe for a
+   * terminal (they may carry escape sequences).
+   */
+  showDeviceCode(code: DeviceCodePrompt): void;
+  /** --manual: asks for the redirect URL (or code) and resolves with the line pasted, undefined at end of input. */
+  askForPaste(): Promise<string | undefined>;
+  /** Something the user should know that does not stop the login. */
+  warn(message: string): void;
+  /** The flow is waiting for the user (progress). */
+  waiting(message: string): void;
+  /** Opens a URL in the user's browser; rejects when it cannot. */
+  openBrowser(url: string): Promise<void>;
+}
+
+export type DeviceCodePrompt = Pick<
+  DeviceAuthorization,
+  'verificationUri' | 'userCode' | 'verificationUriComplete'
+>;
+
 export interface CodeFlowOptions {
   callbackHost: '127.0.0.1' | 'localhost';
   port?: number;
   listen?: { host: string; port: number };
+  /** Whether to open the browser (decided by the command). */
   openBrowser: boolean;
   manual: boolean;
+}
+
+export interface DeviceFlowOptions {
+  /** Whether to open the browser (decided by the command); only a web address is ever opened. */
+  openBrowser: boolean;
+  /** Epoch milliseconds (ctx.clock) after which polling stops. */
+  deadline: number;
 }
 
 export interface FlowResult {
@@ -55,6 +91,7 @@ export async function runCodeFlow<T>(
   ep: LoginEndpoints,
   req: LoginRequest,
   opts: CodeFlowOptions,
+  ui: LoginUI,
   signal: AbortSignal,
   complete: (result: FlowResult) => Promise<T>,
 ): Promise<T> {
@@ -94,13 +131,8 @@ export async function runCodeFlow<T>(
     if (opts.manual) {
       // Nothing listens: the browser (maybe on another machine) fails to load this URL and the user copies it.
       redirectUri = `http://${opts.callbackHost}${opts.port ? `:${opts.port}` : ''}/callback`;
-      const url = authorize(redirectUri);
-      showUrl(ctx, url);
-      ctx.io.stderr.write(
-        'After signing in, your browser is sent to a page that does not load. Copy its full address (or just the code)\n' +
-          'and paste it here, then press Enter:\n',
-      );
-      code = await readPasted(ctx, expect, signal);
+      ui.showUrl(authorize(redirectUri));
+      code = await readPasted(ctx, ui, expect, signal);
     } else {
       const receiver = await startLoopback({
         bindHost: opts.listen?.host ?? '127.0.0.1',
@@ -108,18 +140,18 @@ export async function runCodeFlow<T>(
         advertiseHost: opts.callbackHost,
         advertisePort: opts.listen ? (opts.port ?? opts.listen.port) : undefined,
         expect,
-        onIgnored: (why) => ctx.out.warn(why),
+        onIgnored: (why) => ui.warn(why),
       });
       close = () => receiver.close();
       redirectUri = receiver.redirectUri;
       const url = authorize(redirectUri);
-      showUrl(ctx, url);
-      if (shouldOpenBrowser(ctx, opts.openBrowser)) {
-        await ctx
-          .openUrl(url)
-          .catch(() => ctx.out.warn('could not open a browser; open the URL above yourself'));
+      ui.showUrl(url);
+      if (opts.openBrowser) {
+        await ui
+          .openBrowser(url)
+          .catch(() => ui.warn('could not open a browser; open the URL above yourself'));
       }
-      ctx.out.progress('Waiting for the sign-in to complete in the browser…');
+      ui.waiting('Waiting for the sign-in to complete in the browser…');
       const got = await untilAborted(receiver.result, signal);
       code = got.code;
       finish = got.finish;
@@ -148,9 +180,9 @@ export async function runDeviceFlow(
   ctx: Context,
   ep: LoginEndpoints,
   req: LoginRequest,
-  openBrowser: boolean,
+  opts: DeviceFlowOptions,
+  ui: LoginUI,
   signal: AbortSignal,
-  deadline: number,
 ): Promise<FlowResult> {
   if (!ep.deviceAuthorizationEndpoint) {
     throw new InputError(
@@ -171,42 +203,36 @@ export async function runDeviceFlow(
     ...base,
     ...req.params,
   });
-  // The user code and URL are meant for the person at the terminal: printed, not redacted — but they come from
-  // the server, so control characters (terminal escape sequences) are replaced before they reach the terminal.
-  ctx.io.stderr.write(
-    `To sign in, open ${terminalSafe(auth.verificationUri)} and enter the code ${terminalSafe(auth.userCode)}\n` +
-      (auth.verificationUriComplete ? `  (or open ${terminalSafe(auth.verificationUriComplete)})\n` : ''),
-  );
+  // The user code and URL are meant for the person at the terminal: shown, not redacted (the UI makes them safe).
+  ui.showDeviceCode({
+    verificationUri: auth.verificationUri,
+    userCode: auth.userCode,
+    verificationUriComplete: auth.verificationUriComplete,
+  });
   // Only a web address is handed to the system opener: a server could name a file: or custom-scheme URL.
   const toOpen = auth.verificationUriComplete ?? auth.verificationUri;
-  if (shouldOpenBrowser(ctx, openBrowser) && /^https?:\/\//i.test(toOpen)) {
-    await ctx.openUrl(toOpen).catch(() => undefined);
+  if (opts.openBrowser && /^https?:\/\//i.test(toOpen)) {
+    await ui.openBrowser(toOpen).catch(() => undefined);
   }
-  ctx.out.progress('Waiting for the sign-in to be approved…');
+  ui.waiting('Waiting for the sign-in to be approved…');
   const response = await pollDeviceToken(
     ctx,
     ep.tokenEndpoint,
     auth,
     { client_id: req.clientId, resource: base.resource },
-    deadline,
+    opts.deadline,
     signal,
   );
   return { response };
 }
 
-/** Server-supplied text for the terminal: no control characters (C0, DEL, C1), at most 500 characters. */
-function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 500);
-}
-
-/** The authorization URL always goes to stderr, unredacted (state and nonce are not secrets and must survive). */
-function showUrl(ctx: Context, url: string): void {
-  ctx.io.stderr.write(`Open this URL in a browser to sign in:\n\n  ${url}\n\n`);
-}
-
-async function readPasted(ctx: Context, expect: CallbackExpectations, signal: AbortSignal): Promise<string> {
-  const line = await untilAborted(readLine(ctx.io.stdin, 16 * 1024), signal);
+async function readPasted(
+  ctx: Context,
+  ui: LoginUI,
+  expect: CallbackExpectations,
+  signal: AbortSignal,
+): Promise<string> {
+  const line = await untilAborted(ui.askForPaste(), signal);
   if (line === undefined) {
     throw new InputError('nothing was pasted (stdin ended)', 'ERR_LOGIN_MANUAL_EMPTY', {
       hint: 'paste the full redirect URL on stdin',
@@ -247,41 +273,10 @@ async function readPasted(ctx: Context, expect: CallbackExpectations, signal: Ab
         'ERR_LOGIN_ISS_MISSING',
       );
     case 'error':
-      throw new AuthError(
-        `the authorization server refused the login: ${outcome.error}${outcome.description ? ` (${outcome.description})` : ''}`,
-        `ERR_LOGIN_${outcome.error.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
-      );
+      throw refusedLoginError(outcome.error, outcome.description);
     case 'no-code':
       throw new AuthError('the pasted URL has neither "code" nor "error"', 'ERR_LOGIN_NO_CODE');
   }
-}
-
-/** One line from a stream (without the newline), or undefined at end of input. Bounded by `limit` bytes. */
-function readLine(stream: Readable, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const done = (value: string | undefined, err?: unknown): void => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.pause();
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const onData = (chunk: Buffer | string): void => {
-      buf += chunk.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) done(buf.slice(0, nl).replace(/\r$/, ''));
-      else if (buf.length > limit)
-        done(undefined, new InputError('the pasted line is too long', 'ERR_LOGIN_MANUAL_INPUT'));
-    };
-    const onEnd = (): void => done(buf.length > 0 ? buf : undefined);
-    const onError = (err: unknown): void => done(undefined, err);
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.resume();
-  });
 }
 
 /** Races a promise against the login's signal (timeout or Ctrl-C); the signal's reason is what is thrown. */

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { AuthError } from '../errors.js';
 import { isExpired, isFresh, shorterThan } from '../lib/oauth/token-lifetime.js';
-import { OAuthError, requestToken } from '../oauth/token-endpoint.js';
+import { isOAuthError, requestToken } from '../oauth/token-endpoint.js';
 import { getProfile, updateProfile, type Profile, type ProfileTokens } from './profile.js';
 import { tokensFromResponse } from './tokens.js';
 
@@ -58,7 +58,7 @@ export async function getAccessToken(
 async function renew(ctx: Context, profile: Profile): Promise<ProfileTokens> {
   if (profile.grant === 'client_credentials') {
     // Built by the client-credentials feature; loaded only for such profiles.
-    const { renewClientCredentialsProfile } = await import('../oauth/client-credentials.js');
+    const { renewClientCredentialsProfile } = await import('./client-credentials.js');
     return renewClientCredentialsProfile(ctx, profile);
   }
   const refreshToken = profile.tokens?.refreshToken;
@@ -78,7 +78,7 @@ async function renew(ctx: Context, profile: Profile): Promise<ProfileTokens> {
       resource: profile.resource,
     });
   } catch (err) {
-    if (err instanceof OAuthError && err.error === 'invalid_grant') {
+    if (isOAuthError(err) && err.error === 'invalid_grant') {
       throw new AuthError(
         `the session of profile "${profile.name}" has ended: the server rejected the refresh token (invalid_grant)`,
         'ERR_TOKEN_REFRESH_REJECTED',

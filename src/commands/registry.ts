@@ -1,0 +1,39 @@
+import type { GroupEntry } from './group.js';
+
+/**
+ * The one registry of command groups: name, the summary `apikit --help` shows, and a lazy loader. program.ts
+ * reads it; a group's index.ts takes its summary from here. Only the group named on the command line is
+ * imported, so `apikit --help` and `apikit keys ...` never load jose, undici or conf unless they need them.
+ */
+export const GROUPS: readonly GroupEntry[] = [
+  {
+    name: 'keys',
+    summary: 'generate, inspect and convert signing keys (PEM, JWK, JWKS)',
+    load: () => import('./keys/index.js'),
+  },
+  {
+    name: 'jwt',
+    summary: 'mint, decode and verify JSON Web Tokens (RFC 7519, RFC 8725)',
+    load: () => import('./jwt/index.js'),
+  },
+  {
+    name: 'login',
+    summary: 'sign in with OAuth 2.0 Authorization Code + PKCE (or the device flow)',
+    load: () => import('./login/index.js'),
+  },
+  {
+    name: 'token',
+    summary: "print a profile's access token (refreshed when needed), or fetch a client-credentials token",
+    load: () => import('./token/index.js'),
+  },
+  {
+    name: 'logout',
+    summary: 'revoke and forget the tokens of a profile',
+    load: () => import('./logout/index.js'),
+  },
+  {
+    name: 'profiles',
+    summary: 'list, show and remove login profiles',
+    load: () => import('./profiles/index.js'),
+  },
+];
