@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The only place that ends the process: it sets process.exitCode and lets piped output drain.
 // dist/bundle/ is src/ bundled by scripts/bundle.js (start-up time; see there).
-import { isVersionRequest, VERSION } from '../dist/bundle/version.js';
+import { versionOutput } from '../dist/bundle/version.js';
 
 const argv = process.argv.slice(2);
-if (isVersionRequest(argv)) {
-  // Answered without loading the program; src/cli.ts answers the same for in-process callers.
-  process.stdout.write(VERSION + '\n');
+const versionText = versionOutput(argv);
+if (versionText !== undefined) {
+  // `--version` (with or without --json) is answered without loading the program; src/cli.ts answers the same
+  // for in-process callers.
+  process.stdout.write(versionText);
 } else {
   const { main, systemEnv, systemIO } = await import('../dist/bundle/apikit.js');
   const controller = new AbortController();

@@ -2,12 +2,13 @@ import { createContext, type Context, type ContextOverrides, type Env } from './
 import { describeCause, ExitCode, isApikitError } from './errors.js';
 import type { Outcome } from './lib/outcome.js';
 import { prepareColors, type IO } from './io/io.js';
-import { runProgram } from './program.js';
-import { isVersionRequest, version } from './version.js';
+import { jsonRequested, runProgram } from './program.js';
+import { versionOutput } from './version.js';
 
 /**
  * main(argv, io, env, overrides) → exit code. Builds the program, runs the command, and maps whatever it throws
- * to an exit code and one message on stderr. Never exits the process: bin/apikit.js does that.
+ * to an exit code and one message on stderr (and, with --json, one error document on stdout). Never exits the
+ * process: bin/apikit.js does that.
  */
 export async function main(
   argv: string[],
@@ -15,20 +16,24 @@ export async function main(
   env: Env,
   overrides: ContextOverrides = {},
 ): Promise<number> {
-  // `apikit --version` builds no program. (bin/apikit.js answers it before even loading the bundle; this serves
-  // in-process callers such as the tests, with the same answer.)
-  if (isVersionRequest(argv)) {
-    io.stdout.write(version() + '\n');
+  // `apikit --version [--json]` builds no program. (bin/apikit.js answers it before even loading the bundle; this
+  // serves in-process callers such as the tests, with the same answer.)
+  const versionText = versionOutput(argv);
+  if (versionText !== undefined) {
+    io.stdout.write(versionText);
     return ExitCode.OK;
   }
   await prepareColors(io);
   const ctx = createContext(io, env, overrides);
   try {
     await runProgram(argv, ctx);
-    if (ctx.signal.aborted) return ExitCode.INTERRUPTED;
+    if (ctx.signal.aborted) {
+      writeErrorDocument(ctx, argv, { code: 'ERR_INTERRUPTED', message: 'interrupted', hint: null }, 130);
+      return ExitCode.INTERRUPTED;
+    }
     return exitCodeForOutcome(ctx.outcome);
   } catch (err) {
-    return reportError(err, ctx);
+    return reportError(err, ctx, argv);
   } finally {
     await ctx.dispose();
   }
@@ -52,17 +57,61 @@ export function exitCodeFor(err: unknown): number {
   return ExitCode.INTERNAL;
 }
 
-function reportError(err: unknown, ctx: Context): number {
+/** What the --json error document says: a stable code, the message and the hint as stderr shows them. */
+export interface ErrorDescription {
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+const BUG_HINT =
+  'This is a bug in apikit. Please report it with the command you ran (re-run with --debug for details).';
+
+/** The code, message and hint of anything thrown, for stderr and the --json error document alike. */
+export function describeError(err: unknown): ErrorDescription {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    // "error: unknown command 'kyes'\n(Did you mean keys?)": the first line is the message, a suggestion the hint.
+    const [first = '', ...rest] = String((err as Error).message).split('\n');
+    const suggestion = rest
+      .join(' ')
+      .replace(/^\((.*)\)$/, '$1')
+      .trim();
+    return {
+      code: commanderCode(code),
+      message: first.replace(/^error: /, ''),
+      hint: suggestion || 'run with --help for usage',
+    };
+  }
+  if (exitCodeFor(err) === ExitCode.INTERRUPTED) {
+    return { code: 'ERR_INTERRUPTED', message: 'interrupted', hint: null };
+  }
+  if (isApikitError(err)) return { code: err.code, message: err.message, hint: err.hint ?? null };
+  return { code: 'ERR_INTERNAL', message: `internal error: ${describeCause(err)}`, hint: BUG_HINT };
+}
+
+/** commander.unknownOption → ERR_USAGE_UNKNOWN_OPTION. */
+function commanderCode(code: string): string {
+  const what = code.slice('commander.'.length).replace(/([a-z0-9])([A-Z])/g, '$1_$2');
+  return what === 'error' ? 'ERR_USAGE' : `ERR_USAGE_${what.toUpperCase()}`;
+}
+
+function reportError(err: unknown, ctx: Context, argv: readonly string[]): number {
   const exit = exitCodeFor(err);
   const c = ctx.io.color.err;
   const write = (line: string): void => {
-    ctx.io.stderr.write(ctx.redactor.redact(line) + '\n');
+    ctx.io.stderr.write(ctx.redactor.message(line) + '\n');
   };
   const code = (err as { code?: unknown })?.code;
+  const described = describeError(err);
   if (typeof code === 'string' && code.startsWith('commander.')) {
     // commander has already printed its message (and suggestion) through the configured output.
+    if (exit !== ExitCode.OK) writeErrorDocument(ctx, argv, described, exit);
     return exit;
   }
+  // An answer that is the exit code alone (`token --check`) says why only with --verbose.
+  if (isApikitError(err) && err.quiet && !ctx.flags.verbose) return exit;
+  writeErrorDocument(ctx, argv, described, exit);
   if (exit === ExitCode.INTERRUPTED) {
     write('interrupted');
     return exit;
@@ -77,9 +126,30 @@ function reportError(err: unknown, ctx: Context): number {
     return exit;
   }
   write(`${c.red('internal error:')} ${describeCause(err)}`);
-  write(
-    'This is a bug in apikit. Please report it with the command you ran (re-run with --debug for details).',
-  );
+  write(BUG_HINT);
   if (ctx.flags.debug && err instanceof Error && err.stack) write(err.stack);
   return exit;
+}
+
+/**
+ * With --json, a failing command still prints exactly one JSON document on stdout: `{"error": {code, message,
+ * hint, exit_code}}` (README, the --json contract), redacted like the stderr lines. Not when the command already
+ * wrote its result there.
+ */
+function writeErrorDocument(
+  ctx: Context,
+  argv: readonly string[],
+  error: ErrorDescription,
+  exitCode: number,
+): void {
+  if (!(ctx.flags.json || jsonRequested(argv)) || ctx.out.wroteStdout) return;
+  const doc = {
+    error: {
+      code: error.code,
+      message: ctx.redactor.message(error.message),
+      hint: error.hint === null ? null : ctx.redactor.message(error.hint),
+      exit_code: exitCode,
+    },
+  };
+  ctx.io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
 }

@@ -104,7 +104,10 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
       if (!store) {
         const { openConfigStore } = await import('./config/store.js');
         const { configDir } = await import('./config/paths.js');
-        store = openConfigStore(overrides.configDir ?? configDir(env, ctx.platform));
+        store = openConfigStore(overrides.configDir ?? configDir(env, ctx.platform), {
+          warn: (message) => ctx.out.warn(message),
+          platform: ctx.platform,
+        });
       }
       return store;
     },

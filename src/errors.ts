@@ -22,12 +22,18 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export interface ApikitErrorOptions {
   hint?: string;
   cause?: unknown;
+  /**
+   * The exit code is the whole answer (`apikit token --check`): no message unless --verbose asks why. Keeps the
+   * code in one table (this one) instead of a verdict type of its own for each verb that answers with an exit code.
+   */
+  quiet?: boolean;
 }
 
 export class ApikitError extends Error {
   readonly code: string;
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
+  readonly quiet: boolean;
 
   constructor(message: string, code: string, exitCode: ExitCodeValue, options: ApikitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -35,6 +41,7 @@ export class ApikitError extends Error {
     this.code = code;
     this.exitCode = exitCode;
     this.hint = options.hint;
+    this.quiet = options.quiet === true;
   }
 }
 

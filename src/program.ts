@@ -13,7 +13,13 @@ Examples:
 export async function runProgram(argv: string[], ctx: Context): Promise<void> {
   const program = new Command('apikit')
     .description('A toolkit for people who build and run HTTP APIs.')
-    .version(ctx.version, '-V, --version', 'print the version')
+    // With --json the version is a document too (`apikit --json --verbose --version`; the common forms never get
+    // here: src/version.ts answers them before the program is built).
+    .version(
+      jsonRequested(argv) ? JSON.stringify({ version: ctx.version }, null, 2) : ctx.version,
+      '-V, --version',
+      'print the version',
+    )
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--json', 'print one JSON document on stdout (stable field names)'))
     .addOption(new Option('-v, --verbose', 'trace HTTP requests and responses on stderr (secrets redacted)'))
@@ -45,7 +51,8 @@ export async function runProgram(argv: string[], ctx: Context): Promise<void> {
     }
   });
 
-  const [wanted, verb] = commandWords(argv);
+  const args = helpAsFlag(argv);
+  const [wanted, verb] = commandWords(args);
   for (const group of GROUPS) {
     if (group.name === wanted) {
       await (await group.load()).register(program, ctx, group, verb);
@@ -54,7 +61,16 @@ export async function runProgram(argv: string[], ctx: Context): Promise<void> {
       program.command(group.name).description(group.summary);
     }
   }
-  await program.parseAsync(argv, { from: 'user' });
+  await program.parseAsync(args, { from: 'user' });
+}
+
+/**
+ * Whether the command line asks for --json (a global flag, accepted anywhere before `--`). Known before commander
+ * has parsed anything, so that a usage error can be a JSON document too.
+ */
+export function jsonRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /**
@@ -65,4 +81,17 @@ function commandWords(argv: string[]): [string | undefined, string | undefined] 
   const words = argv.filter((a) => !a.startsWith('-'));
   if (words[0] === 'help') return [words[1], undefined];
   return [words[0], words[1]];
+}
+
+/**
+ * `apikit help <group> <verb>` is `apikit <group> <verb> --help`. Commander's help command looks at one word
+ * only, so `help token client-credentials` would show `token`'s help. `help <group>` and `help <unknown> ...`
+ * stay commander's.
+ */
+function helpAsFlag(argv: string[]): string[] {
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  if (argv[at] !== 'help') return argv;
+  const words = argv.slice(at + 1).filter((a) => !a.startsWith('-'));
+  if (words.length < 2 || !GROUPS.some((g) => g.name === words[0])) return argv;
+  return [...argv.slice(0, at), ...argv.slice(at + 1), '--help'];
 }

@@ -9,7 +9,20 @@ export function version(): string {
   return VERSION;
 }
 
-/** `apikit --version` (or `-V`) and nothing else: answered without loading the program (bin/apikit.js, cli.ts). */
+/**
+ * What `apikit --version` (or `-V`), alone or with `--json` in any order, prints: the version, or with `--json`
+ * the document `{"version": …}` (pretty-printed like every --json document). Undefined for any other command
+ * line. Answered without loading the program (bin/apikit.js, cli.ts).
+ */
+export function versionOutput(argv: readonly string[]): string | undefined {
+  if (argv.length === 0 || argv.length > 2) return undefined;
+  const flags = argv.filter((a) => a === '--version' || a === '-V');
+  const json = argv.filter((a) => a === '--json');
+  if (flags.length !== 1 || flags.length + json.length !== argv.length) return undefined;
+  return json.length === 1 ? JSON.stringify({ version: VERSION }, null, 2) + '\n' : VERSION + '\n';
+}
+
+/** `apikit --version` (or `-V`), with or without `--json`, and nothing else. */
 export function isVersionRequest(argv: readonly string[]): boolean {
-  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+  return versionOutput(argv) !== undefined;
 }

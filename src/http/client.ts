@@ -10,7 +10,9 @@ import {
   UsageError,
 } from '../errors.js';
 import type { Redactor } from '../io/redact.js';
+import { terminalSafe } from '../lib/text/terminal-safe.js';
 import type { Clock } from '../lib/time/clock.js';
+import { traceBody, traceHeader, traceUrl } from './trace.js';
 
 /**
  * The one HTTP client. Built for both API calls and probes: it returns every response as data (a 4xx/5xx is
@@ -33,7 +35,10 @@ export interface HttpClientOptions {
   concurrency: number;
   /** Refuse to send more than this many requests in the client's lifetime (probes' budgets). */
   maxRequests: number;
-  /** Receives --verbose trace lines; they are redacted before they get here. */
+  /**
+   * Receives --verbose trace lines, redacted before they get here by exact values (src/http/trace.ts): credential
+   * headers, secret parameters and fields by name, registered secrets as whole values.
+   */
   trace?: (line: string) => void;
   redactor: Redactor;
   /** Wall clock for `timing.startedAt` (durations use the monotonic performance clock). */
@@ -121,7 +126,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let sent = 0;
   let active = 0;
   const waiting: (() => void)[] = [];
-  const trace = options.trace ? (line: string) => options.trace!(options.redactor.redact(line)) : undefined;
+  // Response headers and bodies are the server's text on their way to stderr: through the one sanitiser (control
+  // characters, escape sequences and bidi overrides become "?"), after redaction, uncut.
+  const sink = options.trace;
+  const trace = sink ? (line: string) => sink(terminalSafe(line, Infinity)) : undefined;
+  const redactor = options.redactor;
 
   async function acquire(): Promise<void> {
     if (active < options.concurrency) {
@@ -141,11 +150,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     url: URL,
     req: HttpRequest,
     redirects: string[],
+    crossedOrigin: boolean,
   ): Promise<HttpResponse> {
     if (sent >= options.maxRequests) throw new BudgetExceededError(options.maxRequests);
     sent++;
     const headers: Record<string, string> = { 'user-agent': options.userAgent };
-    for (const [k, v] of Object.entries(options.headers)) headers[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(options.headers)) {
+      // The client's own credentials (a user's -H Authorization, an API key) stay behind a cross-origin redirect too.
+      if (crossedOrigin && redactor.isSecretHeader(k)) continue;
+      headers[k.toLowerCase()] = v;
+    }
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     const timeoutMs = req.timeoutMs ?? options.timeoutMs;
     const maxBody = req.maxBodyBytes ?? options.maxBodyBytes;
@@ -154,10 +168,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     );
     const signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 
+    // A credential sent in a header is a secret wherever it comes back (an echoing server, a body, a message).
+    for (const [k, v] of Object.entries(headers)) if (redactor.isSecretHeader(k)) registerHeader(redactor, v);
     if (trace) {
-      trace(`> ${method} ${url.href}`);
-      for (const [k, v] of Object.entries(headers)) trace(`> ${k}: ${v}`);
-      if (req.body !== undefined) traceBody(trace, '>', headers['content-type'], Buffer.from(req.body));
+      trace(`> ${method} ${traceUrl(redactor, url.href)}`);
+      for (const [k, v] of Object.entries(headers)) trace(`> ${traceHeader(redactor, k, v)}`);
+      if (req.body !== undefined) {
+        for (const line of traceBody(redactor, 'apikit', headers['content-type'], Buffer.from(req.body)))
+          trace(line);
+      }
     }
     const startedAt = options.clock.now();
     const t0 = performance.now();
@@ -209,9 +228,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (trace) {
       trace(`< ${res.statusCode} (${headersMs.toFixed(1)} ms to headers, ${totalMs.toFixed(1)} ms total)`);
       for (const [k, v] of Object.entries(headersOut)) {
-        for (const one of Array.isArray(v) ? v : [v]) trace(`< ${k}: ${one ?? ''}`);
+        for (const one of Array.isArray(v) ? v : [v]) trace(`< ${traceHeader(redactor, k, one ?? '')}`);
       }
-      traceBody(trace, '<', firstHeader(headersOut['content-type']), body);
+      for (const line of traceBody(redactor, 'server', firstHeader(headersOut['content-type']), body))
+        trace(line);
     }
     return makeResponse({
       url: url.href,
@@ -243,11 +263,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let method = (req.method ?? 'GET').toUpperCase();
       const follow = req.followRedirects ?? options.followRedirects;
       const redirects: string[] = [];
+      let crossedOrigin = false;
       await acquire();
       try {
         let current: HttpRequest = req;
         for (;;) {
-          const res = await once(method, url, current, redirects);
+          const res = await once(method, url, current, redirects, crossedOrigin);
           const location = res.header('location');
           if (!follow || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
           if (redirects.length >= options.maxRedirects) {
@@ -262,6 +283,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           // Cookie; an API key header is a credential too).
           const headers = { ...(current.headers ?? {}) };
           if (next.origin !== url.origin) {
+            crossedOrigin = true;
             for (const k of Object.keys(headers)) if (options.redactor.isSecretHeader(k)) delete headers[k];
           }
           if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -310,21 +332,11 @@ function makeResponse(fields: Omit<HttpResponse, 'text' | 'json' | 'header'>): H
   };
 }
 
-function traceBody(
-  trace: (l: string) => void,
-  dir: string,
-  contentType: string | undefined,
-  body: Buffer,
-): void {
-  if (body.length === 0) return;
-  const textual = !contentType || /json|x-www-form-urlencoded|text\//i.test(contentType);
-  if (!textual) {
-    trace(`${dir} [${body.length} bytes of ${contentType}]`);
-    return;
-  }
-  const shown = body.subarray(0, 2048).toString('utf8');
-  for (const line of shown.split('\n')) trace(`${dir} ${line}`);
-  if (body.length > 2048) trace(`${dir} [… ${body.length - 2048} more bytes]`);
+/** A credential header's value, and the credential after its auth scheme, as secrets. */
+function registerHeader(redactor: Redactor, value: string): void {
+  redactor.add(value);
+  const scheme = /^(Bearer|Basic|DPoP|Token)\s+(\S+)$/i.exec(value);
+  if (scheme) redactor.add(scheme[2]);
 }
 
 function networkError(method: string, url: URL, err: unknown, timeoutMs: number): NetworkError {

@@ -37,8 +37,9 @@ export interface StreamFacts {
 export type ColorLevel = 0 | 1 | 2 | 3;
 
 /**
- * NO_COLOR (any non-empty value, no-color.org) and --no-color switch colour off; FORCE_COLOR=1..3 forces it on
- * (0 or "false" switches it off); otherwise a terminal gets colour unless TERM is "dumb".
+ * --no-color switches colour off; FORCE_COLOR follows the common convention (supports-color, Node): `0` switches
+ * it off and `1`–`3` force that level, even when piped and over NO_COLOR; any other value is ignored. NO_COLOR
+ * (any non-empty value, no-color.org) switches colour off; otherwise a terminal gets colour unless TERM is "dumb".
  */
 export function colorLevel(
   isTTY: boolean,
@@ -47,12 +48,7 @@ export function colorLevel(
 ): ColorLevel {
   if (noColorFlag) return 0;
   const force = env.FORCE_COLOR;
-  if (force !== undefined) {
-    if (force === '0' || force === 'false') return 0;
-    if (force === '2') return 2;
-    if (force === '3') return 3;
-    return 1;
-  }
+  if (force === '0' || force === '1' || force === '2' || force === '3') return Number(force) as ColorLevel;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (!isTTY || env.TERM === 'dumb') return 0;
   if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;

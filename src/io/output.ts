@@ -3,9 +3,10 @@ import type { Redactor } from './redact.js';
 import type { Doc, Rendered, View } from './render.js';
 
 /**
- * What commands write. stdout: the result; stderr: messages for people, each redacted and decorated only on a
- * terminal. Renderers build a Rendered document (src/io/render.ts) and `emit` writes it; the one-line helpers
- * are for messages that arise while a command runs (warnings, progress).
+ * What commands write. stdout: the result; stderr: messages for people, each redacted (`Redactor.message`: long
+ * secrets and credential shapes only, never apikit's own wording) and decorated only on a terminal. Renderers
+ * build a Rendered document (src/io/render.ts) and `emit` writes it; the one-line helpers are for messages that
+ * arise while a command runs (warnings, progress).
  */
 export interface Output {
   /** Writes a rendered document: stdout blocks as they are, stderr blocks redacted. */
@@ -18,6 +19,8 @@ export interface Output {
   warn(message: string): void;
   /** Progress on stderr, only on a terminal. */
   progress(message: string): void;
+  /** Whether anything has been written to stdout (so an error need not add a second --json document). */
+  readonly wroteStdout: boolean;
 }
 
 export interface ChunkedWriter {
@@ -26,8 +29,13 @@ export interface ChunkedWriter {
 }
 
 export function createOutput(io: IO, redactor: Redactor, view: () => View): Output {
+  let wroteStdout = false;
+  const out = (text: string): void => {
+    wroteStdout = true;
+    io.stdout.write(text);
+  };
   const err = (text: string): void => {
-    io.stderr.write(redactor.redact(text.replace(/\n$/, '')) + '\n');
+    io.stderr.write(redactor.message(text.replace(/\n$/, '')) + '\n');
   };
   const line = (build: (doc: Doc) => void): void => {
     const doc = view().doc();
@@ -38,12 +46,12 @@ export function createOutput(io: IO, redactor: Redactor, view: () => View): Outp
     async emit(rendered) {
       for (const block of rendered) {
         if (block.to === 'err') err(block.text);
-        else if ('text' in block) io.stdout.write(block.text);
-        else io.stdout.write((await boxTable(io, block.table.head, block.table.rows)) + '\n');
+        else if ('text' in block) out(block.text);
+        else out((await boxTable(io, block.table.head, block.table.rows)) + '\n');
       }
     },
     stream() {
-      return chunkedWriter(io);
+      return chunkedWriter(io, () => (wroteStdout = true));
     },
     notice(message) {
       line((d) => d.notice(message));
@@ -53,6 +61,9 @@ export function createOutput(io: IO, redactor: Redactor, view: () => View): Outp
     },
     progress(message) {
       line((d) => d.progress(message));
+    },
+    get wroteStdout() {
+      return wroteStdout;
     },
   };
 }
@@ -71,7 +82,7 @@ async function boxTable(io: IO, head: string[], rows: string[][]): Promise<strin
 }
 
 /** Batch output in 64 KiB chunks, honouring back-pressure, so 20,000 verdicts are a few dozen writes. */
-function chunkedWriter(io: IO): ChunkedWriter {
+function chunkedWriter(io: IO, onWrite: () => void): ChunkedWriter {
   let buf: string[] = [];
   let size = 0;
   const flush = async (): Promise<void> => {
@@ -79,6 +90,7 @@ function chunkedWriter(io: IO): ChunkedWriter {
     const text = buf.join('');
     buf = [];
     size = 0;
+    onWrite();
     if (!io.stdout.write(text)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
   };
   return {

@@ -75,7 +75,8 @@ function countSources(source: SecretSource): number {
 export function readEnvSecret(deps: SecretIO, name: string, what: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new UsageError(
-      `${what}: "${name.slice(0, 40)}" is not an environment variable name`,
+      // The value is not echoed: a user who pasted the secret itself here must not see it printed (or logged).
+      `${what}: what was given is not an environment variable name (letters, digits and _, not starting with a digit)`,
       'ERR_SECRET_ENV_NAME',
       {
         hint: 'pass the NAME of a variable that holds the secret, never the secret itself',

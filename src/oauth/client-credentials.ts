@@ -12,6 +12,7 @@ import { terminalSafe } from '../lib/text/terminal-safe.js';
 import { discover, requireEndpoint } from './discovery.js';
 import {
   cacheKey,
+  credentialFingerprint,
   lookupCachedToken,
   storeCachedToken,
   withCacheKeyLock,
@@ -83,7 +84,7 @@ export async function fetchClientCredentialsToken(
 ): Promise<ClientCredentialsToken> {
   if (!req.cache) return requestClientCredentialsToken(ctx, req);
   const { minTtlMs } = req.cache;
-  const fields = cacheKeyFields(req);
+  const fields = await cacheKeyFields(ctx, req);
   const id = cacheKey(fields);
   return withCacheKeyLock(ctx, id, async () => {
     const hit = await lookupCachedToken(ctx, id, minTtlMs);
@@ -91,8 +92,9 @@ export async function fetchClientCredentialsToken(
     const token = await requestClientCredentialsToken(ctx, req);
     // A token without expires_in cannot be judged fresh later, so it is not cached.
     if (token.expiresAt !== undefined) {
+      const { credential: _fingerprint, ...key } = fields;
       await storeCachedToken(ctx, id, {
-        key: fields,
+        key,
         response: token.response,
         obtainedAt: token.obtainedAt,
         expiresAt: token.expiresAt,
@@ -104,12 +106,17 @@ export async function fetchClientCredentialsToken(
   });
 }
 
-/** What identifies the token in the cache — known without asking the server, so a hit makes no request. */
-function cacheKeyFields(req: ClientCredentialsRequest): CacheKeyFields {
+/**
+ * What identifies the token in the cache — known without asking the server, so a hit makes no request. The
+ * credential is part of it: a token obtained with one secret is never the answer for another (a rotated or
+ * wrong secret must reach the server and fail there).
+ */
+async function cacheKeyFields(ctx: Context, req: ClientCredentialsRequest): Promise<CacheKeyFields> {
   return {
     endpoint: req.endpoint.kind === 'issuer' ? `issuer:${req.endpoint.issuer}` : req.endpoint.tokenEndpoint,
     clientId: req.clientId,
     authMethod: req.authMethod ?? `default:${req.credential.kind}`,
+    credential: await credentialFingerprint(ctx, req.credential),
     scope: req.scope,
     resource: req.resource,
     audience: req.audience,

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { InputError, NetworkError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import { redirectNote } from './jwks.js';
 import {
   discoveryUrls,
   requireSecureUrl,
@@ -12,11 +13,16 @@ import {
  * Fetches an issuer's metadata: RFC 8414 `/.well-known/oauth-authorization-server` first, then OIDC
  * `/.well-known/openid-configuration`. The document's `issuer` must equal `issuer` exactly.
  * Network failures and 5xx → exit 3; an issuer with neither document → exit 3 naming both URLs.
- * `client` lets a command reuse its own client (the user's --timeout and -H apply to discovery too).
+ * `client` lets a command reuse its own client (the user's --timeout and -H apply to discovery too); without one,
+ * the context's client gets a 512 KiB cap (a ceiling: --max-body can only lower it, src/commands/shared/http-flags.ts).
+ * Redirects are never followed: the metadata names the endpoints and keys apikit trusts, so it comes from the
+ * issuer's own URL, not from wherever that host (or an open redirect on it) points.
  */
+export const MAX_DISCOVERY_BYTES = 512 * 1024;
+
 export async function discover(ctx: Context, issuer: string, client?: HttpClient): Promise<ServerMetadata> {
   requireSecureUrl(issuer, '--issuer');
-  const http = client ?? (await ctx.http({ maxBodyBytes: 512 * 1024 }));
+  const http = client ?? (await ctx.http({ maxBodyBytes: MAX_DISCOVERY_BYTES }));
   const tried: string[] = [];
   for (const url of discoveryUrls(issuer)) {
     const res = await http.request({ url, headers: { accept: 'application/json' } });
@@ -25,7 +31,10 @@ export async function discover(ctx: Context, issuer: string, client?: HttpClient
       continue;
     }
     if (res.status !== 200) {
-      throw new NetworkError(`discovery at ${url} failed: HTTP ${res.status}`, 'ERR_DISCOVERY_HTTP');
+      throw new NetworkError(
+        `discovery at ${url} failed: HTTP ${res.status}${redirectNote(res.status)}`,
+        'ERR_DISCOVERY_HTTP',
+      );
     }
     const doc = res.json();
     return validateMetadata(doc, issuer, url);

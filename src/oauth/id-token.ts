@@ -6,12 +6,17 @@ import { JWS_ALGORITHMS } from '../lib/keys/algorithms.js';
 
 /**
  * ID-token validation (OIDC Core §3.1.3.7): signature against the issuer's JWKS (only the keys the issuer
- * publishes at its jwks_uri; never a key named by the token), `iss`, `aud` (and `azp` when there are several
- * audiences), `exp`/`iat` against apikit's clock, and `nonce` against the one this login sent.
+ * publishes at its jwks_uri, or the user's --jwks-uri; never a key named by the token), `iss`, `aud`, `azp`
+ * (required to be the client when there are several audiences, and checked whenever present), `exp`/`iat`
+ * against apikit's clock, and `nonce` against the one this login sent.
  * Any failure is exit 4 and stops the login before anything is stored.
  */
 export interface IdTokenExpectations {
-  issuer: string;
+  /**
+   * The issuer the token must name. Undefined for a login without discovery: `iss` must then be present (a string)
+   * but there is nothing to compare it with — the caller says so and records it as seen.
+   */
+  issuer?: string;
   clientId: string;
   jwksUri: string;
   /** The nonce sent in the authorization request; undefined after a refresh (OIDC Core §12.2). */
@@ -38,7 +43,7 @@ export async function validateIdToken(
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(idToken, createLocalJWKSet(jwks), {
-      issuer: expect.issuer,
+      ...(expect.issuer === undefined ? {} : { issuer: expect.issuer }),
       audience: expect.clientId,
       algorithms: advertised && advertised.length > 0 ? advertised : ASYMMETRIC,
       currentDate: new Date(ctx.clock.now()),
@@ -47,12 +52,20 @@ export async function validateIdToken(
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
     }));
   } catch (err) {
-    throw idTokenError(err);
+    throw idTokenError(err, expect.issuer !== undefined);
   }
-  if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expect.clientId) {
+  if (typeof payload.iss !== 'string' || payload.iss === '') {
+    throw new AuthError('the ID token\'s "iss" is not a string', 'ERR_LOGIN_ID_TOKEN_CLAIM');
+  }
+  // OIDC Core §3.1.3.7 (4, 5): several audiences need an azp naming this client; any azp present must name it.
+  const several = Array.isArray(payload.aud) && payload.aud.length > 1;
+  if ((several || payload.azp !== undefined) && payload.azp !== expect.clientId) {
     throw new AuthError(
-      `the ID token has several audiences but "azp" is not ${expect.clientId}`,
+      payload.azp === undefined
+        ? `the ID token has several audiences but no "azp" (it must be ${expect.clientId})`
+        : `the ID token's "azp" is not ${expect.clientId}`,
       'ERR_LOGIN_ID_TOKEN_AZP',
+      { hint: 'the token was issued to another client; nothing was stored' },
     );
   }
   if (expect.nonce !== undefined && payload.nonce !== expect.nonce) {
@@ -67,26 +80,31 @@ export async function validateIdToken(
   return payload;
 }
 
-/** jose errors are mapped by their `code`, never by class. */
-function idTokenError(err: unknown): AuthError {
+/**
+ * jose errors are mapped by their `code`, never by class. `byIssuer`: the keys came from the issuer's discovery
+ * document, not from --jwks-uri.
+ */
+function idTokenError(err: unknown, byIssuer: boolean): AuthError {
   const code = (err as { code?: string }).code;
   const claim = (err as { claim?: string }).claim;
-  const hint = 'nothing was stored; check --issuer and --client-id';
+  const hint = `nothing was stored; check ${byIssuer ? '--issuer' : '--jwks-uri'} and --client-id`;
+  const keys = byIssuer ? "the issuer's keys" : 'the keys at --jwks-uri';
+  const jwks = byIssuer ? "the issuer's JWKS" : 'the JWKS at --jwks-uri';
   switch (code) {
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return new AuthError(
-        "the ID token's signature does not verify with the issuer's keys",
+        `the ID token's signature does not verify with ${keys}`,
         'ERR_LOGIN_ID_TOKEN_SIGNATURE',
         { hint },
       );
     case 'ERR_JWKS_NO_MATCHING_KEY':
     case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return new AuthError("no key in the issuer's JWKS matches the ID token", 'ERR_LOGIN_ID_TOKEN_KEY', {
-        hint,
-      });
+      return new AuthError(`no key in ${jwks} matches the ID token`, 'ERR_LOGIN_ID_TOKEN_KEY', { hint });
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return new AuthError(
-        'the ID token is signed with an algorithm the issuer does not advertise',
+        byIssuer
+          ? 'the ID token is signed with an algorithm the issuer does not advertise'
+          : 'the ID token is not signed with an asymmetric algorithm apikit accepts',
         'ERR_LOGIN_ID_TOKEN_ALG',
         { hint },
       );

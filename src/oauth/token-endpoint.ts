@@ -1,12 +1,13 @@
 import type { Context } from '../context.js';
 import { ApikitError, ExitCode, NetworkError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import { tokenSyntaxProblem } from '../lib/oauth/token-syntax.js';
 import { terminalSafe } from '../lib/text/terminal-safe.js';
 
 /**
  * One POST to a token endpoint (RFC 6749 §3.2) and the strict reading of its answer. Shared by login
  * (code exchange, refresh), device flow and client credentials. Every token it sees is registered with the
- * redactor before anything can log it.
+ * redactor before anything can log it, and checked against its RFC syntax before anyone can use it.
  */
 export interface TokenResponse {
   access_token: string;
@@ -111,7 +112,8 @@ export async function postOAuthForm(
   if (res.status >= 400 && obj && typeof obj.error === 'string') {
     throw new OAuthError(
       obj.error,
-      typeof obj.error_description === 'string' ? obj.error_description : undefined,
+      // The server's words go into apikit's message: any secret of ours it echoes goes first (src/io/redact.ts).
+      typeof obj.error_description === 'string' ? ctx.redactor.redact(obj.error_description) : undefined,
       res.status,
       endpoint,
     );
@@ -146,6 +148,19 @@ export async function requestToken(
   if (typeof obj.token_type !== 'string') {
     throw new NetworkError(`token endpoint ${host} answered without a token_type`, 'ERR_TOKEN_RESPONSE');
   }
+  const refreshToken = typeof obj.refresh_token === 'string' ? obj.refresh_token : undefined;
+  // Before anything prints, stores or sends them: a line break in a token would inject a header line.
+  const problem = tokenSyntaxProblem({
+    accessToken: obj.access_token,
+    tokenType: obj.token_type,
+    refreshToken,
+  });
+  if (problem) {
+    throw new NetworkError(
+      `token endpoint ${host} answered with an invalid ${problem.field} (${problem.rule})`,
+      'ERR_TOKEN_RESPONSE',
+    );
+  }
   const expiresIn = obj.expires_in;
   if (
     expiresIn !== undefined &&
@@ -160,7 +175,7 @@ export async function requestToken(
     access_token: obj.access_token,
     token_type: obj.token_type,
     expires_in: expiresIn as number | undefined,
-    refresh_token: typeof obj.refresh_token === 'string' ? obj.refresh_token : undefined,
+    refresh_token: refreshToken,
     id_token: typeof obj.id_token === 'string' ? obj.id_token : undefined,
     scope: typeof obj.scope === 'string' ? obj.scope : undefined,
     raw: obj,

@@ -1,8 +1,10 @@
+import type { ConfigStore } from '../config/store.js';
 import type { Context } from '../context.js';
-import { AuthError } from '../errors.js';
+import { AuthError, InputError } from '../errors.js';
 import { isExpired, isFresh, shorterThan } from '../lib/oauth/token-lifetime.js';
+import { tokenSyntaxProblem } from '../lib/oauth/token-syntax.js';
 import { isOAuthError, requestToken } from '../oauth/token-endpoint.js';
-import { getProfile, updateProfile, type Profile, type ProfileTokens } from './profile.js';
+import { getProfile, profileNotFound, updateProfile, type Profile, type ProfileTokens } from './profile.js';
 import { tokensFromResponse } from './tokens.js';
 
 /**
@@ -27,14 +29,14 @@ export async function getAccessToken(
   minTtlMs = DEFAULT_MIN_TTL_MS,
 ): Promise<AccessTokenResult> {
   const store = await ctx.config();
-  const before = requireSession(getProfile(store, name), name);
+  const before = requireSession(store, name);
   registerSecrets(ctx, before.tokens);
   if (before.tokens && isFresh(before.tokens, ctx.clock.now(), minTtlMs)) {
     return { profile: before, tokens: before.tokens, refreshed: false };
   }
 
   return store.withLock(`refresh-${name}`, async () => {
-    const current = requireSession(getProfile(store, name), name);
+    const current = requireSession(store, name);
     registerSecrets(ctx, current.tokens);
     const now = ctx.clock.now();
     if (current.tokens) {
@@ -90,13 +92,37 @@ async function renew(ctx: Context, profile: Profile): Promise<ProfileTokens> {
   return tokensFromResponse(ctx, res, profile.tokens);
 }
 
-/** The profile, which must hold a session — or be a client-credentials profile, which can always get one. */
-function requireSession(profile: Profile | undefined, name: string): Profile {
-  if (!profile) throw noSession(name, `there is no profile "${name}"`);
+/**
+ * The profile, which must exist (else exit 2: bad input) and hold a session — or be a client-credentials
+ * profile, which can always get one (else exit 4: authentication needed).
+ */
+function requireSession(store: ConfigStore, name: string): Profile {
+  const profile = getProfile(store, name);
+  if (!profile) throw profileNotFound(name);
   if (!profile.tokens?.accessToken && profile.grant !== 'client_credentials') {
     throw noSession(name, `profile "${name}" is not logged in`);
   }
+  if (profile.tokens) requireTokenSyntax(store, name, profile.tokens);
   return profile;
+}
+
+/**
+ * Stored tokens are printed and sent as they are, so they are held to the syntax a token endpoint's answer is
+ * (src/oauth/token-endpoint.ts): a config file written before that check, or edited by hand, may hold anything.
+ */
+function requireTokenSyntax(store: ConfigStore, name: string, tokens: ProfileTokens): void {
+  const problem = tokenSyntaxProblem({
+    accessToken: tokens.accessToken,
+    tokenType: 'Bearer',
+    refreshToken: tokens.refreshToken,
+  });
+  if (problem) {
+    throw new InputError(
+      `config file "${store.path}": profile "${name}" holds an invalid ${problem.field} (${problem.rule})`,
+      'ERR_PROFILE_TOKEN_INVALID',
+      { hint: `apikit login --profile ${name}` },
+    );
+  }
 }
 
 function noSession(name: string, message: string): AuthError {

@@ -71,7 +71,9 @@ export async function loadPrivateKeyCredential(path: string): Promise<ClientCred
       'ERR_CLIENT_KEY_FILE',
     );
   }
-  return privateKeyCredential(bytes, path);
+  // The kid that PREFIX.jwks.json beside a generated PEM gives the key (the one registered with the server).
+  const { readCompanionJwks } = await import('../files/key-companion.js');
+  return privateKeyCredential(bytes, path, await readCompanionJwks(path));
 }
 
 /**

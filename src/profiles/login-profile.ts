@@ -6,7 +6,8 @@ import { jwtSubject } from './tokens.js';
 /**
  * The profiles of interactive logins: what `apikit login` stores once every check of the token response has
  * passed, and what `apikit logout` forgets. Only the session (tokens, subject) is dropped on logout: the profile
- * keeps its issuer and client, so `apikit login --profile NAME` can start from it again.
+ * keeps its issuer (or endpoints), client, scope, resource, audience and params, so `apikit login --profile NAME`
+ * logs in again with them (src/commands/login/options.ts).
  */
 export type LoginProfileInput = Omit<
   Profile,
@@ -35,6 +36,7 @@ export function buildLoginProfile(
     revocationEndpoint: input.revocationEndpoint,
     deviceAuthorizationEndpoint: input.deviceAuthorizationEndpoint,
     jwksUri: input.jwksUri,
+    idTokenIssuer: input.idTokenIssuer,
     clientId: input.clientId,
     scope: input.scope,
     resource: input.resource.length > 0 ? input.resource : undefined,
@@ -61,7 +63,8 @@ export async function saveLoginProfile(
 }
 
 /**
- * Forgets a profile's session — its tokens and subject — under the config lock; the rest of the profile stays.
+ * Forgets a profile's session — its tokens, subject and ID token's iss — under the config lock; the rest of the
+ * profile stays.
  * Returns the updated profile, or undefined when there is no such profile (any more).
  */
 export async function forgetTokens(
@@ -70,7 +73,7 @@ export async function forgetTokens(
   now: number,
 ): Promise<Profile | undefined> {
   return updateProfile(store, name, (p) => {
-    const { tokens: _dropped, subject: _subject, ...rest } = p;
+    const { tokens: _dropped, subject: _subject, idTokenIssuer: _iss, ...rest } = p;
     return { ...rest, updatedAt: now };
   });
 }

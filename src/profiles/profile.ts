@@ -1,7 +1,8 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Env } from '../context.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { ClientAuthMethod } from '../lib/oauth/client-auth.js';
+import { storedProfilesProblem } from './profile-shape.js';
 
 /**
  * A login profile as stored in the config file (config.json → { profiles: { NAME: Profile } }).
@@ -44,6 +45,11 @@ export interface Profile {
   revocationEndpoint?: string;
   deviceAuthorizationEndpoint?: string;
   jwksUri?: string;
+  /**
+   * `iss` of the validated ID token of a login without --issuer (checked against --jwks-uri): as the token says
+   * it, compared with nothing. Informational only; never used as the issuer.
+   */
+  idTokenIssuer?: string;
   clientId: string;
   clientAuth?: ClientAuthConfig;
   scope?: string;
@@ -60,9 +66,9 @@ export interface Profile {
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** --profile, else $APIKIT_PROFILE, else "default". */
+/** --profile, else $APIKIT_PROFILE, else "default" (an empty $APIKIT_PROFILE is unset, as for any variable). */
 export function resolveProfileName(flag: string | undefined, env: Env): string {
-  const name = flag ?? env.APIKIT_PROFILE ?? 'default';
+  const name = flag ?? (env.APIKIT_PROFILE || 'default');
   if (!NAME_RE.test(name)) {
     throw new UsageError(
       `invalid profile name "${name.slice(0, 70)}": use letters, digits, ".", "_" and "-" (at most 64)`,
@@ -72,24 +78,37 @@ export function resolveProfileName(flag: string | undefined, env: Env): string {
   return name;
 }
 
-function profilesOf(data: Record<string, unknown>): Record<string, Profile> {
-  const p = data.profiles;
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) return {};
-  return p as Record<string, Profile>;
+/**
+ * THE answer for a profile name that is not stored, in every verb (README, exit codes): a name that does not
+ * exist is bad input (exit 2) — a typo, or a profile never created — while a profile that exists without a usable
+ * session is "authentication needed" (exit 4, src/profiles/access-token.ts).
+ */
+export function profileNotFound(name: string, options: { quiet?: boolean } = {}): InputError {
+  return new InputError(`there is no profile "${name}"`, 'ERR_PROFILE_NOT_FOUND', {
+    hint: 'apikit profiles list',
+    ...options,
+  });
+}
+
+/** The stored profiles, shape-checked (src/profiles/profile-shape.ts): a damaged file is exit 2, never overwritten. */
+function profilesOf(store: ConfigStore, data: Record<string, unknown>): Record<string, Profile> {
+  const problem = storedProfilesProblem(data);
+  if (problem !== undefined) throw store.invalid(problem);
+  return (data.profiles ?? {}) as Record<string, Profile>;
 }
 
 export function getProfile(store: ConfigStore, name: string): Profile | undefined {
-  return profilesOf(store.read())[name];
+  return profilesOf(store, store.read())[name];
 }
 
 export function listProfiles(store: ConfigStore): Profile[] {
-  return Object.values(profilesOf(store.read())).sort((a, b) => a.name.localeCompare(b.name));
+  return Object.values(profilesOf(store, store.read())).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Writes (creates or replaces) a profile under the config lock. */
 export async function saveProfile(store: ConfigStore, profile: Profile): Promise<void> {
   await store.update((data) => {
-    data.profiles = { ...profilesOf(data), [profile.name]: profile };
+    data.profiles = { ...profilesOf(store, data), [profile.name]: profile };
   });
 }
 
@@ -103,7 +122,7 @@ export async function putProfile(
   build: (previous: Profile | undefined) => Profile,
 ): Promise<Profile> {
   return store.update((data) => {
-    const all = profilesOf(data);
+    const all = profilesOf(store, data);
     const next = build(all[name]);
     data.profiles = { ...all, [name]: next };
     return next;
@@ -117,7 +136,7 @@ export async function updateProfile(
   fn: (profile: Profile) => Profile,
 ): Promise<Profile | undefined> {
   return store.update((data) => {
-    const all = profilesOf(data);
+    const all = profilesOf(store, data);
     const current = all[name];
     if (!current) return undefined;
     const next = fn(current);
@@ -128,7 +147,7 @@ export async function updateProfile(
 
 export async function removeProfile(store: ConfigStore, name: string): Promise<boolean> {
   return store.update((data) => {
-    const all = profilesOf(data);
+    const all = profilesOf(store, data);
     if (!(name in all)) return false;
     const { [name]: _removed, ...rest } = all;
     data.profiles = rest;

@@ -159,7 +159,8 @@ describe('RS256 → HS256 key confusion (public key bytes as the HMAC secret)', 
       ]) {
         const r = await verdict(token, args);
         expect({ name, args: args.join(' '), code: r.code }).toEqual({ name, args: args.join(' '), code: 2 });
-        expect(r.doc).toBeUndefined();
+        // No verdict: with --json, a failing command prints only its error document (README, the --json contract).
+        expect(r.doc).toEqual({ error: expect.objectContaining({ exit_code: 2 }) });
         expect(r.stderr).toMatch(/not an HMAC secret|is binary|not a PEM key, certificate, JWK, JWKS/);
       }
       if (!text.includes('\uFFFD')) {
@@ -471,24 +472,28 @@ describe('encoding tricks', () => {
     expect((await verdict(t, es())).doc.code).toBe('valid');
   });
 
-  it('a 1 MiB token is refused (argument and batch line); decode refuses it too', async () => {
+  it('a 1 MiB token is refused (argument and batch line) like decode refuses it: exit 2, the limit named', async () => {
     const big = rawEs256(
       '{"alg":"ES256"}',
       JSON.stringify({ ...claims(), pad: 'x'.repeat(1024 * 1024) }),
       k.objects.ec256.privateKey,
     );
-    await expectRejected(big, es(), 'too_large');
+    const arg = await verdict(big, es());
+    expect(arg.code).toBe(2);
+    expect(arg.stderr).toMatch(/^error: the token is \d+ bytes, over the 65536-byte limit$/m);
     const batch = await runCli(['jwt', 'verify', '--key', k.pub.ec256, '--json'], {
-      stdin: `${big}\n${good()}\n`,
+      stdin: `${good()}\n${big}\n${good()}\n`,
       overrides,
     });
-    expect(batch.code).toBe(1);
+    expect(batch.code).toBe(2);
+    // The verdicts before the over-size line stand; nothing after it is read.
     expect(
       batch.stdout
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l).code),
-    ).toEqual(['too_large', 'valid']);
+    ).toEqual(['valid']);
+    expect(batch.stderr).toMatch(/error: the token on stdin line 2 is \d+ bytes, over the 65536-byte limit/);
     const d = await runCli(['jwt', 'decode'], { stdin: big });
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/over the 65536-byte limit/);

@@ -30,17 +30,17 @@ describe('apikit entry point', () => {
     {
       argv: ['jwt', 'verify', '--help'],
       code: 0,
-      stdout: /^Usage: apikit jwt verify \[<TOKEN> \| -\] \(--key <FILE> \.\.\. \|/m,
+      stdout: /^Usage: apikit jwt verify \[<TOKEN> \| -\] \{--key <FILE> \.\.\. \|/m,
     },
     {
       argv: ['jwt', 'mint', '--help'],
       code: 0,
-      stdout: /^Usage: apikit jwt mint \(--key <FILE> \| --secret-env <VAR>/m,
+      stdout: /^Usage: apikit jwt mint \{--key <FILE> \| --secret-env <VAR>/m,
     },
     {
       argv: ['jwt', 'crack', '--help'],
       code: 0,
-      stdout: /^Usage: apikit jwt crack \[<TOKEN> \| -\] \[--wordlist <FILE>\]$/m,
+      stdout: /^Usage: apikit jwt crack \[<TOKEN> \| -\] \[--wordlist <FILE>\] \[--json\]$/m,
     },
   ])('$argv → exit $code', async ({ argv, code, stdout }) => {
     const r = await runCli(argv);

@@ -69,3 +69,14 @@ describe('HTTP flags', () => {
     });
   });
 });
+
+describe('a secret passed where an env var NAME belongs', () => {
+  it('is refused without echoing it (exit 2)', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const secret = 'pa55-w0rd!sEcReT';
+    const r = await runCli(['jwt', 'verify', 'a.b.c', '--secret-env', secret]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not an environment variable name/);
+    expect(r.stderr + r.stdout).not.toContain(secret);
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from '../../lib/jwt/token-text.js';
 import type { Outcome } from '../../lib/outcome.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { enforceFlagRules } from './flag-rules.js';
 import { readTokenText, redactToken } from './token-input.js';
 
 /**
@@ -38,16 +39,18 @@ export interface JwtCrackResult {
   outcome: Outcome;
 }
 
+export const CRACK_USAGE = '[<TOKEN> | -] [--wordlist <FILE>] [--json]';
+
 export function registerJwtCrack(parent: Command, ctx: Context): void {
-  parent
+  const cmd = parent
     .command('crack')
-    .usage('[<TOKEN> | -] [--wordlist <FILE>]')
+    .usage(CRACK_USAGE)
     .summary('check whether an HS256/384/512 token uses a weak, well-known secret (own tokens only)')
     .description(
       'Try a built-in list of common HMAC secrets (and --wordlist) against an HS* token of your own, in-process. Exit 1 when the secret is found: anyone could forge tokens with it. Exit 0 when nothing matched.',
     )
     .argument('[token]', 'the token, or "-" (the default) to read it from stdin')
-    .option('--wordlist <file>', 'more candidate secrets, one per line')
+    .option('--wordlist <FILE>', 'more candidate secrets, one per line')
     .addHelpText(
       'after',
       `
@@ -58,6 +61,7 @@ Examples:
     .action(async (token: string | undefined, flags: { wordlist?: string }) => {
       await ctx.finish(await runJwtCrack({ token, wordlist: flags.wordlist }, ctx), renderJwtCrack);
     });
+  enforceFlagRules(cmd);
 }
 
 export async function runJwtCrack(opts: JwtCrackOptions, ctx: Context): Promise<JwtCrackResult> {
@@ -82,12 +86,12 @@ export async function runJwtCrack(opts: JwtCrackOptions, ctx: Context): Promise<
     signature = decoded.signatureBytes;
   } catch (err) {
     if (isTokenFormatError(err))
-      throw new InputError(`cannot crack token: ${err.message}`, 'ERR_JWT_MALFORMED');
+      throw new InputError(`cannot crack token: ${terminalSafe(err.message)}`, 'ERR_JWT_MALFORMED');
     throw err;
   }
   if (!isHmacAlg(alg)) {
     throw new InputError(
-      `cannot crack token: alg is ${JSON.stringify(alg)}; only HS256/HS384/HS512 tokens have a guessable secret`,
+      `cannot crack token: alg is ${terminalSafe(JSON.stringify(alg) ?? 'absent', 60)}; only HS256/HS384/HS512 tokens have a guessable secret`,
       'ERR_JWT_CRACK_ALG',
     );
   }

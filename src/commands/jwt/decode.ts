@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { InputError } from '../../errors.js';
-import { lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
+import { isInformational, lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
 import { decodeJws, decodeSegment, type JsonObject } from '../../lib/jwt/parse.js';
 import { timeClaims, type TimeClaim } from '../../lib/jwt/times.js';
 import {
@@ -12,6 +12,8 @@ import {
   tokenShape,
 } from '../../lib/jwt/token-text.js';
 import type { Rendered, View } from '../../io/render.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { enforceFlagRules } from './flag-rules.js';
 import { colourJson } from './json-view.js';
 import { parseMaxSize, readTokenText, redactToken } from './token-input.js';
 
@@ -33,16 +35,18 @@ export interface JwtDecodeResult {
   warnings: JwtWarning[];
 }
 
+export const DECODE_USAGE = '[<TOKEN> | -] [--max-size <BYTES>] [--json]';
+
 export function registerJwtDecode(parent: Command, ctx: Context): void {
-  parent
+  const cmd = parent
     .command('decode')
-    .usage('[<TOKEN> | -] [--max-size <BYTES>]')
+    .usage(DECODE_USAGE)
     .summary("show a token's header and claims (does NOT verify the signature)")
     .description(
       'Decode a JWT without verifying it: header and payload as JSON, times as ISO-8601 and relative, and lint warnings (RFC 8725). Accepts the bare token, "Bearer <token>" or a whole "Authorization:" line.',
     )
     .argument('[token]', 'the token, or "-" (the default) to read it from stdin')
-    .option('--max-size <bytes>', `refuse tokens larger than this (default ${DEFAULT_MAX_TOKEN_BYTES})`)
+    .option('--max-size <BYTES>', `refuse tokens larger than this (default: ${DEFAULT_MAX_TOKEN_BYTES})`)
     .addHelpText(
       'after',
       `
@@ -54,6 +58,7 @@ Examples:
     .action(async (token: string | undefined, flags: { maxSize?: string }) => {
       await ctx.finish(await runJwtDecode({ token, maxSize: flags.maxSize }, ctx), renderJwtDecode);
     });
+  enforceFlagRules(cmd);
 }
 
 export async function runJwtDecode(opts: JwtDecodeOptions, ctx: Context): Promise<JwtDecodeResult> {
@@ -89,7 +94,8 @@ function formatError(err: TokenFormatError): InputError {
     json_serialization_not_supported: 'ERR_JWT_JSON_SERIALIZATION',
   }[err.code];
   const hint = err.code === 'too_large' ? 'raise the limit with --max-size BYTES' : undefined;
-  return new InputError(`cannot decode token: ${err.message}`, code, hint ? { hint } : {});
+  // The message may quote the token (a duplicate member's name): sanitised for the error line.
+  return new InputError(`cannot decode token: ${terminalSafe(err.message)}`, code, hint ? { hint } : {});
 }
 
 /** A 5-part token is a JWE (RFC 7516 §7.1): say what it is, and what it is encrypted with when readable. */
@@ -97,7 +103,7 @@ function jweError(protectedHeader: string): InputError {
   let detail = '';
   try {
     const h = decodeSegment(protectedHeader, 'header');
-    detail = `; alg ${JSON.stringify(h.alg)}, enc ${JSON.stringify(h.enc)}`;
+    detail = terminalSafe(`; alg ${JSON.stringify(h.alg)}, enc ${JSON.stringify(h.enc)}`, 120);
   } catch {
     // The header is unreadable too; the part count alone identifies it.
   }
@@ -115,7 +121,12 @@ export function renderJwtDecode(result: JwtDecodeResult, view: View): Rendered {
     doc.notice(
       view.color.err.yellow("note: signature not verified (use apikit jwt verify with the issuer's key)"),
     );
-    for (const w of result.warnings) doc.warn(`${w.message} [${w.id}]`);
+    // Lint messages quote the token (claim names, crit, kid): sanitised. Informational lints are notes.
+    for (const w of result.warnings) {
+      const line = `${terminalSafe(w.message)} [${w.id}]`;
+      if (isInformational(w)) doc.notice(`note: ${line}`);
+      else doc.warn(line);
+    }
     return doc.blocks;
   };
   if (view.json) {
@@ -132,9 +143,15 @@ export function renderJwtDecode(result: JwtDecodeResult, view: View): Rendered {
   if (result.times.length > 0) {
     lines.push(c.bold('Times'));
     for (const t of result.times) {
-      const when = t.iso === undefined ? c.red('not a usable NumericDate') : `${t.iso}  (${t.relative})`;
-      // JSON text, never the raw value: a string "exp" from an untrusted token may carry terminal escapes.
-      const raw = (JSON.stringify(t.value) ?? 'null').slice(0, 40);
+      const infinite = typeof t.value === 'number' && !Number.isFinite(t.value);
+      const when =
+        t.iso === undefined
+          ? c.red(infinite ? 'not a finite number: no NumericDate' : 'not a usable NumericDate')
+          : `${t.iso}  (${t.relative})`;
+      // JSON text, never the raw value: a string "exp" from an untrusted token may carry terminal escapes
+      // (JSON escapes C0 only: terminalSafe takes the rest). A number too large for a double (1e400) is Infinity,
+      // which JSON writes as null: say what it is instead.
+      const raw = infinite ? 'overflow' : terminalSafe((JSON.stringify(t.value) ?? 'null').slice(0, 40));
       lines.push(`  ${t.claim.padEnd(9)} ${raw.padEnd(12)} ${when}`);
     }
   }

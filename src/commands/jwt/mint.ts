@@ -4,13 +4,15 @@ import { InputError, UsageError } from '../../errors.js';
 import { readInput } from '../../files/read-input.js';
 import type { Rendered, View } from '../../io/render.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
-import { lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
+import { isInformational, lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
 import { buildClaims, mintTimes } from '../../lib/jwt/mint-claims.js';
 import type { JsonObject } from '../../lib/jwt/parse.js';
 import type { LoadedKey } from '../../lib/keys/load.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { parseDurationFlag } from '../../lib/time/duration.js';
 import { collect } from '../shared/flags.js';
 import { addPassphraseOptions, type PassphraseFlags } from '../shared/key-files.js';
+import { enforceFlagRules } from './flag-rules.js';
 import type { SecretFlags } from './key-input.js';
 
 /**
@@ -26,7 +28,7 @@ export interface JwtMintOptions extends PassphraseFlags, SecretFlags {
   sub?: string | undefined;
   aud: string[];
   scope?: string | undefined;
-  /** A duration or instant; false for --no-exp; undefined keeps the --from-json value. */
+  /** A duration or instant; false for --no-exp; undefined: not given (the default applies, unless re-signing). */
   exp?: string | false | undefined;
   nbf?: string | undefined;
   /** An instant; false for --no-iat; undefined means now (or the --from-json value). */
@@ -48,49 +50,49 @@ export interface JwtMintResult {
 
 export const DEFAULT_EXP = '15m';
 
+export const MINT_USAGE =
+  '{--key <FILE> | --secret-env <VAR> | --secret-file <FILE>} [--passphrase-env <VAR> | --passphrase-file <FILE>] ' +
+  '[--alg <ALG>] [--kid <KID>] [--iss <ISS>] [--sub <SUB>] [--aud <AUD> ...] [--scope <SCOPES>] ' +
+  '[--exp <WHEN> | --no-exp] [--nbf <WHEN>] [--iat <WHEN> | --no-iat] [--jti [<ID>]] [--typ <TYP>] ' +
+  '[--claim <NAME=VALUE> ...] [--claims <JSON|@FILE|->] [--header <NAME=VALUE> ...] [--from-json <FILE|->] [--json]';
+
 export function registerJwtMint(parent: Command, ctx: Context): void {
-  addPassphraseOptions(
+  const cmd = addPassphraseOptions(
     parent
       .command('mint')
-      .usage(
-        '(--key <FILE> | --secret-env <VAR> | --secret-file <FILE>) [--alg <ALG>] [--kid <KID>] [--iss <ISS>] [--sub <SUB>] [--aud <AUD> ...] [--scope <S>] [--exp <dur|instant> | --no-exp] [--nbf <dur|instant>] [--iat <instant> | --no-iat] [--jti [<ID>]] [--typ <TYP>] [--claim <k=v> ...] [--claims <JSON|@file|->] [--header <k=v> ...] [--from-json <FILE|->]',
-      )
+      .usage(MINT_USAGE)
       .summary('sign a JWT and print it')
       .description(
         'Sign a JWT with a private key (PEM, JWK, JWKS) or an HMAC secret (env or file, never argv) and print the token alone on stdout. The algorithm defaults from the key; RSA keys need --alg (or a JWK "alg").',
       )
-      .option('--key <file>', 'private key file: PEM, JWK, JWKS (pick one with --kid) or raw HMAC secret')
-      .option('--secret-env <var>', 'HMAC secret from this environment variable')
-      .option('--secret-file <file>', 'HMAC secret from this file (one line)'),
+      .option('--key <FILE>', 'private key file: PEM, JWK, JWKS (pick one with --kid) or raw HMAC secret')
+      .option('--secret-env <VAR>', 'HMAC secret from this environment variable')
+      .option('--secret-file <FILE>', 'HMAC secret from this file (one line)'),
   )
     .option(
-      '--alg <alg>',
+      '--alg <ALG>',
       'HS256..512, RS256..512, PS256..512, ES256/384/512 or EdDSA (default: from the key)',
     )
-    .option('--kid <kid>', 'header "kid" (default: the key\'s kid or RFC 7638 thumbprint; none for secrets)')
-    .option('--iss <issuer>', '"iss" claim')
-    .option('--sub <subject>', '"sub" claim')
-    .option('--aud <audience>', '"aud" claim (repeatable: an array)', collect)
-    .option('--scope <scopes>', '"scope" claim, space-delimited (e.g. "orders:read orders:write")')
-    .option(
-      '--exp <when>',
-      `"exp": a duration from now (15m, 2h) or an instant (default ${DEFAULT_EXP})`,
-      DEFAULT_EXP,
-    )
+    .option('--kid <KID>', 'header "kid" (default: the key\'s kid or RFC 7638 thumbprint; none for secrets)')
+    .option('--iss <ISS>', '"iss" claim')
+    .option('--sub <SUB>', '"sub" claim')
+    .option('--aud <AUD>', '"aud" claim (repeatable: an array)', collect)
+    .option('--scope <SCOPES>', '"scope" claim, space-delimited (e.g. "orders:read orders:write")')
+    .option('--exp <WHEN>', '"exp": a duration from now (15m, 2h) or an instant', DEFAULT_EXP)
     .option('--no-exp', 'no "exp" claim (the token never expires: avoid)')
-    .option('--nbf <when>', '"nbf": a duration from now or an instant')
-    .option('--iat <when>', '"iat": an instant (default now)')
+    .option('--nbf <WHEN>', '"nbf": a duration from now or an instant')
+    .option('--iat <WHEN>', '"iat": an instant (default: now)')
     .option('--no-iat', 'no "iat" claim')
-    .option('--jti [id]', '"jti" claim (a random UUID when no value is given)')
-    .option('--typ <type>', 'header "typ" (default JWT; at+jwt for RFC 9068 access tokens)')
+    .option('--jti [ID]', '"jti" claim (a random UUID when no value is given)')
+    .option('--typ <TYP>', 'header "typ" (default: JWT; at+jwt for RFC 9068 access tokens)')
     .option(
-      '--claim <name=value>',
+      '--claim <NAME=VALUE>',
       'a claim, JSON-typed: n=5, b=true, o={"a":1}, s=\'"5"\', k=@file.json (repeatable)',
       collect,
     )
-    .option('--claims <json|@file|->', 'a JSON object of claims (the other flags override it)')
-    .option('--header <name=value>', 'an extra header member, JSON-typed (repeatable)', collect)
-    .option('--from-json <file|->', 're-sign {header, payload} as printed by "apikit jwt decode --json"')
+    .option('--claims <JSON|@FILE|->', 'a JSON object of claims to start from (the other flags override it)')
+    .option('--header <NAME=VALUE>', 'an extra header member, JSON-typed (repeatable)', collect)
+    .option('--from-json <FILE|->', 're-sign {header, payload} as printed by "apikit jwt decode --json"')
     .addHelpText(
       'after',
       `
@@ -102,25 +104,32 @@ Examples:
   $ apikit jwt decode --json "$T" | apikit jwt mint --key signing.key.pem --from-json -`,
     )
     .action(async (flags: JwtMintOptions, cmd: Command) => {
-      // With --from-json, the default --exp must not overwrite the payload being re-signed.
-      const exp =
-        flags.fromJson !== undefined && cmd.getOptionValueSource('exp') === 'default' ? undefined : flags.exp;
+      // The default --exp is a default, not a flag: it never overrides an "exp" from --claim, --claims or
+      // --from-json (runJwtMint applies it where nothing else set the claim).
+      const exp = cmd.getOptionValueSource('exp') === 'default' ? undefined : flags.exp;
       const result = await runJwtMint(
         { ...flags, exp, aud: flags.aud ?? [], claim: flags.claim ?? [], header: flags.header ?? [] },
         ctx,
       );
       await ctx.finish(result, renderJwtMint);
     });
+  enforceFlagRules(cmd, {
+    exclusive: [
+      { flags: ['--key', '--secret-env', '--secret-file'], what: 'the key' },
+      { flags: ['--exp', '--no-exp'], what: '"exp"' },
+      { flags: ['--iat', '--no-iat'], what: '"iat"' },
+    ],
+  });
 }
 
 /**
  * Resolves the inputs (key file or secret, --from-json, --claims, --claim @files), then lets src/lib/jwt/
- * decide the header and claims, and jose sign.
+ * decide the header and claims, and jose sign (node:crypto for an RSASSA-PSS-OID key, which jose cannot use).
  */
 export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<JwtMintResult> {
   // Loaded here, not at the top: `apikit jwt --help` registers this verb but must not pay for node:crypto.
   const { randomUUID } = await import('node:crypto');
-  const { mintAlgorithm, mintHeader } = await import('../../lib/jwt/mint-header.js');
+  const { checkResignedHeader, mintAlgorithm, mintHeader } = await import('../../lib/jwt/mint-header.js');
   if ([opts.claims, opts.fromJson, opts.key].filter((v) => v === '-').length > 1) {
     throw new UsageError('only one input can come from stdin ("-")', 'ERR_JWT_STDIN_TWICE');
   }
@@ -132,6 +141,7 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
 
   let baseHeader: JsonObject = {};
   let basePayload: JsonObject = {};
+  const resigning = opts.fromJson !== undefined;
   if (opts.fromJson !== undefined) {
     const doc = await readJsonObject(ctx, opts.fromJson, '--from-json');
     if (!isObject(doc.header) || !isObject(doc.payload)) {
@@ -140,6 +150,7 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
         'ERR_JWT_FROM_JSON',
       );
     }
+    checkResignedHeader(doc.header);
     baseHeader = doc.header;
     basePayload = doc.payload;
   }
@@ -162,6 +173,7 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
       raw.startsWith('@') ? await readJsonValue(ctx, raw.slice(1), `--claim ${name}`) : typedValue(raw),
     ]);
   }
+  const jti = opts.jti === true ? randomUUID() : opts.jti;
   const payload = buildClaims({
     base: basePayload,
     claims,
@@ -169,11 +181,20 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
     sub: opts.sub,
     aud: opts.aud,
     scope: opts.scope,
-    jti: opts.jti === true ? randomUUID() : opts.jti,
-    ...mintTimes(
-      { exp: opts.exp, nbf: opts.nbf, iat: opts.iat, resigning: opts.fromJson !== undefined },
-      now,
-    ),
+    jti,
+    ...mintTimes({ exp: opts.exp, nbf: opts.nbf, iat: opts.iat }, now),
+    // Re-signing keeps the payload's own times; a fresh token expires in 15 minutes and was issued now.
+    defaults: resigning ? {} : { exp: now + parseDurationFlag('--exp', DEFAULT_EXP), iat: now },
+    written: {
+      iss: `--iss ${opts.iss}`,
+      sub: `--sub ${opts.sub}`,
+      aud: opts.aud.map((a) => `--aud ${a}`).join(' '),
+      scope: `--scope ${opts.scope}`,
+      jti: opts.jti === true ? '--jti' : `--jti ${opts.jti}`,
+      exp: opts.exp === false ? '--no-exp' : `--exp ${opts.exp}`,
+      nbf: `--nbf ${opts.nbf}`,
+      iat: opts.iat === false ? '--no-iat' : `--iat ${opts.iat}`,
+    },
   });
   const header = await mintHeader({
     alg,
@@ -184,12 +205,19 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
     typ: opts.typ,
   });
 
-  const { CompactSign } = await import('jose/jws/compact/sign');
+  const payloadBytes = new TextEncoder().encode(JSON.stringify(payload));
   let token: string;
   try {
-    token = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader(header as { alg: string })
-      .sign(loaded.key);
+    if (loaded.rsaPssOid) {
+      const { isPssAlgorithm, signCompactPss } = await import('../../lib/jwt/rsa-pss.js');
+      if (!isPssAlgorithm(alg)) throw new Error(`${alg} is not an RSASSA-PSS algorithm`);
+      token = signCompactPss(header, payloadBytes, alg, loaded.key);
+    } else {
+      const { CompactSign } = await import('jose/jws/compact/sign');
+      token = await new CompactSign(payloadBytes)
+        .setProtectedHeader(header as { alg: string })
+        .sign(loaded.key);
+    }
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     throw new InputError(
@@ -197,7 +225,8 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
       code.startsWith('ERR_') ? `ERR_JWT_SIGN_${code.slice(4)}` : 'ERR_JWT_SIGN',
     );
   }
-  warnings.push(...lintToken(header, payload, now));
+  // Informational lints (RS256 is PKCS#1 v1.5) belong to decode, not to every mint.
+  warnings.push(...lintToken(header, payload, now).filter((w) => !isInformational(w)));
   return { token, header, payload, warnings };
 }
 
@@ -212,9 +241,9 @@ export function renderJwtMint(result: JwtMintResult, view: View): Rendered {
 
 /** The key that signs: an HMAC secret from --secret-env/--secret-file, or the one signing key of --key. */
 async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarning[]): Promise<LoadedKey> {
-  const { noKeyError, readSecretFlag } = await import('./key-input.js');
-  const { readKeyFile, readPassphrase } = await import('../shared/key-files.js');
-  const { secretKeyFromText } = await import('../../lib/jwt/keyring.js');
+  const { noKeyError, readKeyFlag, readSecretFlag } = await import('./key-input.js');
+  const { readPassphrase } = await import('../shared/key-files.js');
+  const { refuseKeyMaterial, secretKeyFromText } = await import('../../lib/jwt/keyring.js');
   const { loadedKeyFromKeyObject } = await import('../../lib/keys/load.js');
   const { pickSigningKey, weakSigningSecret } = await import('../../lib/jwt/signing.js');
   const secret = await readSecretFlag(ctx, opts);
@@ -225,15 +254,18 @@ async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarni
     );
   }
   if (secret !== undefined) {
-    const key = secretKeyFromText(secret.text, secret.what);
+    const key = secretKeyFromText(secret.text, secret.flagged);
     warnings.push(...weakSigningSecret(secret.text, secret.what));
     return loadedKeyFromKeyObject(key);
   }
   if (opts.key === undefined) throw noKeyError('mint');
-  const set = await readKeyFile(ctx, opts.key, await readPassphrase(ctx, opts));
+  const set = await readKeyFlag(ctx, '--key', opts.key, await readPassphrase(ctx, opts));
   const k = pickSigningKey(set, opts.key, opts.kid);
-  if (k.kind === 'secret')
+  if (k.kind === 'secret') {
+    // A JWK "oct" key whose bytes are a public key is key confusion too (RFC 8725 §2.1).
+    refuseKeyMaterial(k.key.export(), `key "${opts.key}" (--key)`);
     warnings.push(...weakSigningSecret(k.key.export().toString('utf8'), `key "${opts.key}"`));
+  }
   return k;
 }
 

@@ -1,19 +1,22 @@
+import { addAbortSignal } from 'node:stream';
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { InputError, InterruptedError, UsageError } from '../../errors.js';
 import type { ChunkedWriter } from '../../io/output.js';
 import type { Rendered, View } from '../../io/render.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
 import type { Keyring } from '../../lib/jwt/keyring.js';
-import type { JwtWarning } from '../../lib/jwt/lint.js';
-import { DEFAULT_MAX_TOKEN_BYTES } from '../../lib/jwt/token-text.js';
+import { isInformational, type JwtWarning } from '../../lib/jwt/lint.js';
+import { DEFAULT_MAX_TOKEN_BYTES, extractToken } from '../../lib/jwt/token-text.js';
 import type { Verdict } from '../../lib/jwt/verdict.js';
 import type { VerifyPolicy } from '../../lib/jwt/verify.js';
 import type { Outcome } from '../../lib/outcome.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { optionalDurationFlag, parseDurationFlag } from '../../lib/time/duration.js';
 import { collect } from '../shared/flags.js';
+import { addHttpOptions, httpUsage, type HttpOptionSet } from '../shared/http-flags.js';
 import { addPassphraseOptions } from '../shared/key-files.js';
+import { enforceFlagRules } from './flag-rules.js';
 import { parseMaxSize, redactToken } from './token-input.js';
 import type { KeySourceFlags } from './verify-keys.js';
 
@@ -64,42 +67,62 @@ export interface VerdictSink {
 /** Tokens verified at once in batch mode: WebCrypto runs them on the thread pool, output order is kept. */
 const BATCH_WINDOW = 64;
 
+/**
+ * With --jwks <URL> or --issuer (discovery, then the JWKS): transport flags only, and only then (exit 2 with other
+ * keys). --timeout replaces the requests' own timeouts (discovery 30 s, JWKS 10 s); --max-body can only lower their
+ * 512 KiB caps. No --follow-redirects: a redirected discovery document or JWKS would let whoever controls a redirect
+ * on that host choose the keys tokens are verified with. No API-auth flags.
+ */
+const HTTP_OPTIONS: HttpOptionSet = {
+  transport: true,
+  placeholders: 'upper',
+  help: {
+    timeout: 'with --jwks URL or --issuer; default 30s for discovery, 10s for the JWKS',
+    maxBody: 'default and ceiling 524288',
+  },
+};
+
+export const VERIFY_USAGE =
+  '[<TOKEN> | -] {--key <FILE> ... | --jwks <FILE|URL> | --issuer <URL> | --secret-env <VAR> | --secret-file <FILE>} ' +
+  '[--passphrase-env <VAR> | --passphrase-file <FILE>] [--alg <ALG> ...] [--iss <ISS>] [--aud <AUD> ...] [--sub <SUB>] ' +
+  '[--typ <TYP>] [--leeway <DURATION>] [--max-age <DURATION>] [--require-claim <NAME[=VALUE]> ...] ' +
+  `[--require-scope <SCOPE> ...] [--max-size <BYTES>] ${httpUsage(HTTP_OPTIONS)} [--json]`;
+
 export function registerJwtVerify(parent: Command, ctx: Context): void {
-  addPassphraseOptions(
+  const options = addPassphraseOptions(
     parent
       .command('verify')
-      .usage(
-        '[<TOKEN> | -] (--key <FILE> ... | --jwks <FILE|URL> | --issuer <URL> | --secret-env <VAR> | --secret-file <FILE>) [--alg <ALG> ...] [--iss <I>] [--aud <A> ...] [--sub <S>] [--typ <T>] [--leeway <dur>] [--max-age <dur>] [--require-claim <k[=v]> ...] [--require-scope <S> ...]',
-      )
+      .usage(VERIFY_USAGE)
       .summary("verify a token's signature and claims (exit 0 valid, 1 invalid)")
       .description(
         "Verify JWTs against YOUR keys: a key file, a JWKS file or URL, an issuer (discovery), or an HMAC secret. The token's own jku/x5u/x5c/jwk/kid never fetch or add a key. Several tokens on stdin, one per line, give one verdict per line (JSON lines with --json).",
       )
       .argument('[token]', 'the token, or "-" (the default) to read tokens from stdin, one per line')
-      .option('--key <file>', 'a key file: PEM, certificate, JWK, JWKS or HMAC secret (repeatable)', collect)
-      .option('--jwks <file|url>', 'a JWKS file, or an https URL (http only on loopback)')
-      .option('--issuer <url>', "discover the issuer's jwks_uri (RFC 8414, then OIDC) and check iss")
-      .option('--secret-env <var>', 'HMAC secret from this environment variable')
-      .option('--secret-file <file>', 'HMAC secret from this file (one line)'),
+      .option('--key <FILE>', 'a key file: PEM, certificate, JWK, JWKS or HMAC secret (repeatable)', collect)
+      .option('--jwks <FILE|URL>', 'a JWKS file, or an https URL (http only on loopback)')
+      .option('--issuer <URL>', "discover the issuer's jwks_uri (RFC 8414, then OIDC) and check iss")
+      .option('--secret-env <VAR>', 'HMAC secret from this environment variable')
+      .option('--secret-file <FILE>', 'HMAC secret from this file (one line)'),
   )
     .option(
-      '--alg <alg>',
+      '--alg <ALG>',
       'allow only this algorithm (repeatable; intersected with what the keys support)',
       collect,
     )
-    .option('--iss <issuer>', 'require this "iss"')
-    .option('--aud <audience>', 'require this "aud" (repeatable: any of them)', collect)
-    .option('--sub <subject>', 'require this "sub"')
-    .option('--typ <type>', 'require this header "typ" (e.g. at+jwt, RFC 9068)')
-    .option('--leeway <duration>', 'clock skew allowed for exp/nbf/iat (e.g. 30s)', '0s')
-    .option('--max-age <duration>', 'reject tokens issued ("iat") longer ago than this')
+    .option('--iss <ISS>', 'require this "iss"')
+    .option('--aud <AUD>', 'require this "aud" (repeatable: any of them)', collect)
+    .option('--sub <SUB>', 'require this "sub"')
+    .option('--typ <TYP>', 'require this header "typ" (e.g. at+jwt, RFC 9068)')
+    .option('--leeway <DURATION>', 'clock skew allowed for exp/nbf/iat (e.g. 30s)', '0s')
+    .option('--max-age <DURATION>', 'reject tokens issued ("iat") longer ago than this')
     .option(
-      '--require-claim <name[=value]>',
+      '--require-claim <NAME[=VALUE]>',
       'require a claim, optionally with a JSON-typed value (repeatable)',
       collect,
     )
-    .option('--require-scope <scope>', 'require a scope in "scope" or "scp" (repeatable)', collect)
-    .option('--max-size <bytes>', `refuse tokens larger than this (default ${DEFAULT_MAX_TOKEN_BYTES})`)
+    .option('--require-scope <SCOPE>', 'require a scope in "scope" or "scp" (repeatable)', collect)
+    .option('--max-size <BYTES>', `refuse tokens larger than this (default: ${DEFAULT_MAX_TOKEN_BYTES})`);
+  const cmd = addHttpOptions(options, HTTP_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -107,6 +130,7 @@ Examples:
   $ apikit jwt verify "$TOKEN" --key signing.pub.pem --aud api.example.com
   $ apikit jwt verify "$TOKEN" --issuer https://login.example.com/ --aud api --require-scope orders:read
   $ apikit jwt verify "$TOKEN" --jwks https://login.example.com/.well-known/jwks.json --typ at+jwt --json
+  $ apikit jwt verify "$TOKEN" --issuer https://login.example.com/ --timeout 3s -H 'X-Tenant: acme'
   $ apikit jwt verify "$TOKEN" --secret-env JWT_SECRET --alg HS256 --leeway 30s
   $ cut -f3 tokens.tsv | apikit jwt verify --key keys.jwks.json --json > verdicts.jsonl`,
     )
@@ -132,6 +156,11 @@ Examples:
         await writer.flush();
       }
     });
+  enforceFlagRules(cmd, {
+    exclusive: [
+      { flags: ['--key', '--jwks', '--issuer', '--secret-env', '--secret-file'], what: 'the keys' },
+    ],
+  });
 }
 
 /**
@@ -141,12 +170,16 @@ Examples:
 function verdictSink(ctx: Context, writer: ChunkedWriter): VerdictSink {
   const view = ctx.view();
   const seen = new Set<string>();
+  let setup: readonly JwtWarning[] = [];
   return {
-    start: (warnings) => ctx.out.emit(renderVerifyWarnings(warnings, undefined, view)),
+    start: (warnings) => {
+      setup = warnings;
+      return ctx.out.emit(renderVerifyWarnings(warnings, undefined, view));
+    },
     async verdict(v) {
       const fresh = firstOfKind(v.warnings, seen);
       if (fresh.length > 0) await ctx.out.emit(renderVerifyWarnings(fresh, v.line, view));
-      await writer.write(formatVerdictLine(v, view));
+      await writer.write(formatVerdictLine(v, view, setup));
     },
   };
 }
@@ -198,6 +231,11 @@ export async function runJwtVerify(
       'ERR_JWT_STDIN_TWICE',
     );
   }
+  if (!streaming) {
+    // Before any key is read or fetched: an over-size token is bad input, not a verdict.
+    const size = Buffer.byteLength(extractToken(opts.token!), 'utf8');
+    if (size > maxBytes) throw tooLarge('the token', size, maxBytes);
+  }
   const built = await buildKeyring(ctx, opts);
   const policy: VerifyPolicy = {
     algorithms: allowedAlgorithms(built.ring, algs),
@@ -242,7 +280,22 @@ export async function runJwtVerify(
   return result;
 }
 
-/** Reads stdin line by line (no whole-input buffering: a batch may be millions of tokens). */
+/**
+ * Over-size input is bad input, like in `jwt decode`: exit 2 with the limit, whether the token came as an
+ * argument or on a line of stdin (the limit is --max-size, one number for both verbs).
+ */
+function tooLarge(what: string, size: number | undefined, maxBytes: number): InputError {
+  const is = size === undefined ? 'is over' : `is ${size} bytes, over`;
+  return new InputError(`${what} ${is} the ${maxBytes}-byte limit`, 'ERR_JWT_TOO_LARGE', {
+    hint: 'raise it with --max-size BYTES if the token is really that large',
+  });
+}
+
+/**
+ * Reads stdin line by line (no whole-input buffering: a batch may be millions of tokens). Ctrl-C stops the
+ * reading at once: the verdicts of the lines read in full are shown, the line being read is not a token and
+ * gets none, and the run ends as interrupted (exit 130).
+ */
 async function verifyLines(
   ctx: Context,
   ring: Keyring,
@@ -260,31 +313,60 @@ async function verifyLines(
     window = [];
     for (const v of done) await take(v);
   };
-  const submit = (line: string): void => {
+  const submit = async (line: string): Promise<void> => {
     lineNo++;
     if (line.trim() === '') return;
+    const size = Buffer.byteLength(extractToken(line), 'utf8');
+    if (size > maxBytes) {
+      await drain();
+      throw tooLarge(`the token on stdin line ${lineNo}`, size, maxBytes);
+    }
     const n = lineNo;
     window.push(verifyToken(line, ring, policy, now).then((v) => ({ ...v, line: n })));
   };
-  for await (const chunk of ctx.io.stdin) {
-    if (ctx.signal.aborted) return;
-    rest += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-    let nl: number;
-    while ((nl = rest.indexOf('\n')) !== -1) {
-      submit(rest.slice(0, nl));
-      rest = rest.slice(nl + 1);
-      if (window.length >= BATCH_WINDOW) await drain();
+  const interrupted = async (): Promise<never> => {
+    await drain();
+    throw new InterruptedError();
+  };
+  const stdin = ctx.io.stdin;
+  // Ctrl-C destroys the stream, so a pending read ends now rather than at the next chunk.
+  addAbortSignal(ctx.signal, stdin);
+  try {
+    for await (const chunk of stdin) {
+      rest += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) !== -1) {
+        await submit(rest.slice(0, nl));
+        rest = rest.slice(nl + 1);
+        if (window.length >= BATCH_WINDOW) await drain();
+      }
+      // A line far over the limit is not a token: say so without reading (or keeping) the rest of it.
+      if (rest.length > maxBytes + 4096) {
+        await drain();
+        throw tooLarge(`the token on stdin line ${lineNo + 1}`, undefined, maxBytes);
+      }
     }
-    // A line far over the limit is not a token; keep only enough of it to say so.
-    if (rest.length > maxBytes * 4 + 1024) rest = rest.slice(0, maxBytes * 4 + 1024);
+  } catch (err) {
+    if (ctx.signal.aborted) return interrupted();
+    throw err;
   }
-  if (rest !== '') submit(rest);
+  if (rest !== '') {
+    // An interrupt and the end of input arrive together when Ctrl-C also stopped the program writing to us:
+    // let the signal be seen before the last, unterminated line counts as a token.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ctx.signal.aborted) return interrupted();
+    await submit(rest);
+  }
   await drain();
+  if (ctx.signal.aborted) throw new InterruptedError();
 }
 
-/** One verdict as a line: JSON (with --json) or "valid: ..." / "invalid: ..." for people. */
-export function formatVerdictLine(v: NumberedVerdict, view: View): string {
-  if (view.json) return JSON.stringify(verdictJson(v)) + '\n';
+/**
+ * One verdict as a line: JSON (with --json) or "valid: ..." / "invalid: ..." for people. The JSON carries the
+ * setup warnings (a weak secret, a skipped key) in its `warnings` too: each line is a whole answer.
+ */
+export function formatVerdictLine(v: NumberedVerdict, view: View, setup: readonly JwtWarning[] = []): string {
+  if (view.json) return JSON.stringify(verdictJson(v, setup)) + '\n';
   const c = view.color.out;
   // The reason quotes token members (JSON-escaped, which leaves C1 and bidi controls): sanitised for people.
   const reason = terminalSafe(v.reason);
@@ -299,7 +381,8 @@ export function renderVerifyWarnings(
 ): Rendered {
   const doc = view.doc();
   const where = line !== undefined ? `line ${line}: ` : '';
-  for (const w of warnings) doc.warn(`${where}${terminalSafe(w.message)} [${w.id}]`);
+  // Informational lints (RS256) stay in the JSON `warnings`; on the terminal they are noise on every run.
+  for (const w of warnings) if (!isInformational(w)) doc.warn(`${where}${terminalSafe(w.message)} [${w.id}]`);
   return doc.blocks;
 }
 
@@ -317,7 +400,7 @@ export function firstOfKind(warnings: readonly JwtWarning[], seen: Set<string>):
   return fresh;
 }
 
-function verdictJson(v: NumberedVerdict): Record<string, unknown> {
+function verdictJson(v: NumberedVerdict, setup: readonly JwtWarning[]): Record<string, unknown> {
   const out: Record<string, unknown> = {
     valid: v.valid,
     code: v.code,
@@ -325,7 +408,7 @@ function verdictJson(v: NumberedVerdict): Record<string, unknown> {
     header: v.header,
     payload: v.payload,
     key: v.key,
-    warnings: v.warnings,
+    warnings: setup.length > 0 ? [...setup, ...v.warnings] : v.warnings,
   };
   if (v.line !== undefined) out.line = v.line;
   return out;
@@ -342,10 +425,10 @@ export function renderJwtVerify(result: JwtVerifyResult, view: View): Rendered {
   for (const v of result.verdicts) {
     if (!result.batch && view.json) {
       doc.add(renderVerifyWarnings(v.warnings, v.line, view));
-      doc.json(verdictJson(v));
+      doc.json(verdictJson(v, result.warnings));
     } else {
       doc.add(renderVerifyWarnings(firstOfKind(v.warnings, seen), v.line, view));
-      doc.result(formatVerdictLine(v, view));
+      doc.result(formatVerdictLine(v, view, result.warnings));
     }
   }
   const total = result.valid + result.invalid;

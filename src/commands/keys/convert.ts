@@ -6,6 +6,7 @@ import { convertKey, type ConvertTarget } from '../../lib/keys/convert.js';
 import { publicJwk, type KeyFormat, type LoadedKey } from '../../lib/keys/load.js';
 import { thumbprint } from '../../lib/keys/thumbprint.js';
 import type { Rendered, View } from '../../io/render.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import {
   addPassphraseOptions,
   readKeyFile,
@@ -95,7 +96,8 @@ export async function runKeysConvert(opts: KeysConvertOptions, ctx: Context): Pr
 async function pickKey(keys: LoadedKey[], source: string, kid: string | undefined): Promise<LoadedKey> {
   if (kid === undefined) {
     if (keys.length === 1) return keys[0]!;
-    const kids = keys.map((k) => k.kid ?? '(no kid)').join(', ');
+    // The kids are text from the file: terminalSafe keeps a hostile JWKS from driving the terminal.
+    const kids = terminalSafe(keys.map((k) => k.kid ?? '(no kid)').join(', '));
     throw new UsageError(
       `"${source}" holds ${keys.length} keys; pick one with --kid (kids: ${kids})`,
       'ERR_KEYS_PICK',
@@ -109,9 +111,13 @@ async function pickKey(keys: LoadedKey[], source: string, kid: string | undefine
     if (key.kind === 'secret' || key.rsaPssOid) continue;
     if ((await thumbprint(publicJwk(key))).thumbprint === kid) return key;
   }
-  throw new UsageError(`"${source}" has no key with kid or thumbprint "${kid}"`, 'ERR_KEYS_KID_NOT_FOUND', {
-    hint: `list them: apikit keys inspect ${source === 'stdin' ? '-' : source}`,
-  });
+  throw new UsageError(
+    `"${source}" has no key with kid or thumbprint "${terminalSafe(kid, 100)}"`,
+    'ERR_KEYS_KID_NOT_FOUND',
+    {
+      hint: `list them: apikit keys inspect ${source === 'stdin' ? '-' : source}`,
+    },
+  );
 }
 
 /** The key itself, bare (it is the product), or what was written with --out; a warning when decrypted. */
@@ -125,8 +131,9 @@ export function renderKeysConvert(result: KeysConvertResult, view: View): Render
     // With --out the key stays in the file; on stdout it is the product, as a JWK object or a PEM string.
     return doc.json(result.out ? rest : { ...rest, key }).blocks;
   }
+  // With --out the file is the product: what was written is a message on stderr, and stdout stays empty.
   if (result.out) {
-    return doc.result(
+    return doc.notice(
       `wrote ${result.out.path}  (${result.kind} key, ${result.to.toUpperCase()}, mode ${result.out.mode})`,
     ).blocks;
   }

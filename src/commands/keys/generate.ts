@@ -7,6 +7,7 @@ import { generateKey, isHmacAlgorithm, isRsaAlgorithm, plannedFiles } from '../.
 import { loadedKeyFromKeyObject, publicJwk } from '../../lib/keys/load.js';
 import { thumbprint } from '../../lib/keys/thumbprint.js';
 import type { Rendered, View } from '../../io/render.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { octalMode } from './file-mode.js';
 
 export interface KeysGenerateOptions {
@@ -46,7 +47,10 @@ export function registerKeysGenerate(parent: Command, ctx: Context): void {
     .addHelpText(
       'after',
       `
-Private files are written 0600, public ones 0644, all or nothing; existing files are kept unless --force.
+Private files are written 0600, public ones 0644, all or nothing; existing files are kept unless --force;
+missing directories are created (0700). What was written is reported on stderr (--json: stdout).
+The kid is kept in PREFIX.jwks.json; apikit commands that read PREFIX.key.pem or PREFIX.pub.pem take it
+from there (the entry with the same public key).
 PS256/384/512 keys are ordinary RSA keys tagged alg PS*. HMAC secrets are one line of base64url text
 (32/48/64 random bytes); the key is that text as written.
 
@@ -119,14 +123,17 @@ const DESCRIPTIONS = {
   secret: 'HMAC secret',
 } as const;
 
-/** One line per file written, then the kid and alg; --json: the result as it is. */
+/**
+ * --json: the result as it is, the one document on stdout. Otherwise the files are the product: one line per
+ * file written, then the kid and alg, all on stderr for the person who ran it (stdout stays empty).
+ */
 export function renderKeysGenerate(result: KeysGenerateResult, view: View): Rendered {
   const doc = view.doc();
   if (view.json) return doc.json(result).blocks;
-  const c = view.color.out;
+  const c = view.color.err;
   for (const f of result.files) {
-    doc.result(`wrote ${f.path}  ${c.dim(`(${DESCRIPTIONS[f.contents]}, mode ${f.mode})`)}`);
+    doc.notice(`wrote ${f.path}  ${c.dim(`(${DESCRIPTIONS[f.contents]}, mode ${f.mode})`)}`);
   }
-  if (result.kid !== null) doc.result(`kid: ${result.kid}`);
-  return doc.result(`alg: ${result.alg}`).blocks;
+  if (result.kid !== null) doc.notice(`kid: ${terminalSafe(result.kid)}`);
+  return doc.notice(`alg: ${result.alg}`).blocks;
 }

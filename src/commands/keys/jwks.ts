@@ -84,10 +84,11 @@ export function renderKeysJwks(result: KeysJwksResult, view: View): Rendered {
     ).blocks;
   }
   if (!result.out) return doc.result(JSON.stringify(result.jwks, null, 2)).blocks;
-  doc.result(
+  // With --out the file is the product: what was written is a message on stderr, and stdout stays empty.
+  doc.notice(
     `wrote ${result.out.path}  (${result.keys.length} key${result.keys.length === 1 ? '' : 's'}, mode ${result.out.mode})`,
   );
   // A kid is text from an input file (a JWK or JWKS); it reaches the terminal only through terminalSafe.
-  for (const k of result.keys) doc.result(`  kid ${terminalSafe(k.kid)}  from ${k.source}`);
+  for (const k of result.keys) doc.notice(`  kid ${terminalSafe(k.kid)}  from ${k.source}`);
   return doc.blocks;
 }

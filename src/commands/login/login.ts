@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { AuthError, InputError, InterruptedError, NetworkError } from '../../errors.js';
+import { AuthError, InputError, InterruptedError, NetworkError, UsageError } from '../../errors.js';
 import type { Rendered, View } from '../../io/render.js';
-import { requireSecureUrl, type ServerMetadata } from '../../lib/oauth/metadata.js';
+import { isLoopbackHost, requireSecureUrl, type ServerMetadata } from '../../lib/oauth/metadata.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { formatDuration, formatRelative } from '../../lib/time/duration.js';
 import {
   runCodeFlow,
@@ -16,8 +17,9 @@ import { saveLoginProfile } from '../../profiles/login-profile.js';
 import type { ProfileSummary } from '../../profiles/summary.js';
 import { tokensFromResponse } from '../../profiles/tokens.js';
 import { collect } from '../shared/flags.js';
+import { addHttpOptions, httpUsage, withHttpFlags, type HttpOptionSet } from '../shared/http-flags.js';
 import { shouldOpenBrowser } from './browser.js';
-import { parseLoginFlags, type LoginFlags, type LoginOptions } from './options.js';
+import { resolveLoginOptions, type LoginFlags, type LoginOptions } from './options.js';
 import { terminalLoginUI } from './ui.js';
 
 /**
@@ -29,21 +31,42 @@ export type { LoginOptions };
 
 export type LoginResult = ProfileSummary;
 
+/**
+ * Discovery, the token endpoint (code exchange, device polls), the device authorization endpoint and the JWKS
+ * that validates the ID token: transport flags only, each request keeping its own body cap as a ceiling. No
+ * --timeout from the shared set: login's own --timeout is the deadline of the whole login, and it bounds every
+ * request too. No --follow-redirects: a redirected token request would re-send the code and its verifier, and a
+ * redirected discovery document or JWKS would choose the endpoints and keys apikit trusts. No API-auth flags.
+ */
+const HTTP_OPTIONS: HttpOptionSet = {
+  transport: true,
+  timeout: false,
+  help: { maxBody: 'lowers the ceilings: 1048576 for token responses, 524288 for discovery and the JWKS' },
+};
+
 export function registerLogin(program: Command, ctx: Context): Command {
-  return program
+  const cmd = program
     .command('login')
     .description(
       'sign in with OAuth 2.0 Authorization Code + PKCE (RFC 7636, RFC 8252) or the device flow (RFC 8628)',
     )
     .usage(
-      '{--issuer <url> | --authorization-endpoint <url> --token-endpoint <url>} --client-id <id> [--scope <scopes>] ' +
+      '{--issuer <url> | --authorization-endpoint <url> --token-endpoint <url>} --client-id <id> [--jwks-uri <url>] [--scope <scopes>] ' +
         '[--resource <url> ...] [--audience <audience>] [--param <k=v> ...] [--port <n>] [--callback-host {127.0.0.1 | localhost}] ' +
-        '[--listen <addr:port>] [--no-browser] [--manual] [--device] [--timeout <duration>] [--profile <name>] [--json]',
+        `[--listen <addr:port>] [--no-browser] [--manual] [--device] [--timeout <duration>] ${httpUsage(HTTP_OPTIONS)} ` +
+        '[--profile <name>] [--json]',
     )
     .option('--issuer <url>', 'the authorization server (discovery: RFC 8414, then OpenID Connect)')
     .option('--authorization-endpoint <url>', 'authorization endpoint, for servers without discovery')
     .option('--token-endpoint <url>', 'token endpoint, for servers without discovery')
-    .requiredOption('--client-id <id>', 'the (public, native) client registered for apikit')
+    .option(
+      '--jwks-uri <url>',
+      "the server's JWKS, to validate ID tokens of a login without --issuer (https, or http on loopback)",
+    )
+    .option(
+      '--client-id <id>',
+      "the (public, native) client registered for apikit (default: the profile's, when it exists)",
+    )
     .option('--scope <scopes>', 'space-separated scopes (default: "openid offline_access" where supported)')
     .option('--resource <url>', 'resource indicator, RFC 8707 (repeatable)', collect)
     .option('--audience <audience>', 'audience parameter (for servers that use it instead of --resource)')
@@ -61,8 +84,17 @@ export function registerLogin(program: Command, ctx: Context): Command {
     .option('--no-browser', 'do not open a browser; just print the URL')
     .option('--manual', 'no callback server: paste the redirect URL (or code) from any browser')
     .option('--device', 'use the device authorization grant (enter a code on another device)')
-    .option('--timeout <duration>', 'give up when nobody completes the login in time', '5m')
-    .option('--profile <name>', 'profile to store the session in (default: $APIKIT_PROFILE or "default")')
+    .option(
+      '--timeout <duration>',
+      'give up when nobody completes the login in time (no request takes longer either)',
+      '5m',
+    )
+    .option(
+      '--profile <name>',
+      'profile to store the session in (default: $APIKIT_PROFILE or "default"); an existing one lends its ' +
+        'server, client id, scope, resource, audience and params to flags not given',
+    );
+  return addHttpOptions(cmd, HTTP_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -72,19 +104,27 @@ Examples:
   $ apikit login --issuer https://auth.example.com --client-id apikit-cli --manual      # over SSH
   $ apikit login --issuer https://auth.example.com --client-id apikit-cli --device --profile staging
   $ apikit login --authorization-endpoint https://gh.example/authorize --token-endpoint https://gh.example/token --client-id abc --no-browser
+  $ apikit login --authorization-endpoint https://as.example/authorize --token-endpoint https://as.example/token --jwks-uri https://as.example/jwks --client-id abc --scope openid
+  $ apikit login --profile staging      # again, with the profile's issuer, client id and scopes
+  $ apikit login --issuer https://auth.example.com --client-id apikit-cli -H 'X-Tenant: acme' --connect-timeout 3s
 `,
     )
     .action(async (flags: LoginFlags) => {
-      await ctx.finish(await runLogin(parseLoginFlags(flags, ctx), ctx), renderLogin);
+      await ctx.finish(await runLogin(await resolveLoginOptions(flags, ctx), ctx), renderLogin);
     });
 }
 
 /** `ui` is how the flow talks to the user: the terminal unless a caller (a test, an embedder) brings its own. */
 export async function runLogin(
   opts: LoginOptions,
-  ctx: Context,
-  ui: LoginUI = terminalLoginUI(ctx),
+  context: Context,
+  ui: LoginUI = terminalLoginUI(context),
 ): Promise<LoginResult> {
+  // Every request of the login (discovery, token, device, JWKS) gets the user's -H, --connect-timeout and
+  // --max-body, and none outlives --timeout.
+  const ctx = withHttpFlags(context, opts.http ?? { clientOptions: {}, headers: {} }, {
+    maxTimeoutMs: opts.timeoutMs,
+  });
   const meta = opts.issuer ? await discoverIssuer(ctx, opts.issuer) : undefined;
   if (meta?.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256')) {
     // RFC 9700 §2.1.1: PKCE with S256; a server that only offers "plain" would expose the verifier's value.
@@ -105,9 +145,17 @@ export async function runLogin(
   if (!ep.tokenEndpoint) {
     throw new InputError(`issuer ${opts.issuer} advertises no token_endpoint`, 'ERR_DISCOVERY_ENDPOINT');
   }
+  const jwksUri = idTokenKeys(meta, checkedUrl(opts.jwksUri, '--jwks-uri'));
   if (!ep.issuer) {
     ctx.out.warn(
       'no --issuer: the authorization response cannot be checked against an issuer (RFC 9207 mix-up defence is off)',
+    );
+  }
+  if (opts.listen && !isLoopbackHost(opts.listen.host)) {
+    // RFC 8252 §8.3: a callback on a non-loopback address can be reached, and its code raced for, from elsewhere.
+    ctx.out.warn(
+      `--listen ${opts.listen.host}: the callback server is exposed beyond this machine (anyone who can reach ` +
+        `port ${opts.listen.port} can send it requests); PKCE and state still protect the login`,
     );
   }
   const scope = opts.scope ?? defaultScope(meta);
@@ -141,7 +189,7 @@ export async function runLogin(
   ctx.signal.addEventListener('abort', onInterrupt, { once: true });
   const signal = AbortSignal.any([timeout.signal, interrupted.signal]);
   const complete = (result: FlowResult): Promise<LoginResult> =>
-    completeLogin(ctx, opts, ep, meta, req, result);
+    completeLogin(ctx, opts, ep, meta, jwksUri, req, result);
   try {
     if (opts.device) {
       const result = await runDeviceFlow(
@@ -181,29 +229,41 @@ async function completeLogin(
   opts: LoginOptions,
   ep: LoginEndpoints,
   meta: ServerMetadata | undefined,
+  jwksUri: string | undefined,
   req: LoginRequest,
-  { response, nonce }: FlowResult,
+  flow: FlowResult,
 ): Promise<LoginResult> {
+  const { nonce } = flow;
+  let response = flow.response;
   let subject: string | undefined;
+  let idTokenIssuer: string | undefined;
   if (response.id_token) {
-    if (!meta?.jwks_uri || !ep.issuer) {
-      throw new AuthError(
-        'the server sent an ID token that cannot be validated without --issuer (no JWKS)',
-        'ERR_LOGIN_ID_TOKEN_UNVERIFIABLE',
-        {
-          hint: 'log in with --issuer, or leave "openid" out of --scope',
-        },
+    ctx.redactor.add(response.id_token);
+    if (!jwksUri) {
+      // Unvalidated, it proves nothing: it is dropped (never stored) rather than ending a login that needs no ID token.
+      ctx.out.warn(
+        `${ep.issuer ? `issuer ${ep.issuer} publishes no jwks_uri` : 'no --issuer and no --jwks-uri'}: ` +
+          'the ID token in the answer cannot be validated, so it was discarded (not stored); give --jwks-uri to validate it',
       );
+      response = { ...response, id_token: undefined };
+    } else {
+      const { validateIdToken } = await import('../../oauth/id-token.js');
+      const claims = await validateIdToken(ctx, response.id_token, {
+        issuer: ep.issuer,
+        clientId: req.clientId,
+        jwksUri,
+        nonce,
+        algorithms: meta?.id_token_signing_alg_values_supported,
+      });
+      subject = claims.sub;
+      if (!ep.issuer) {
+        idTokenIssuer = claims.iss;
+        ctx.out.warn(
+          `no --issuer: the ID token's signature, aud, azp, exp and nonce were checked against --jwks-uri, but its ` +
+            `iss "${terminalSafe(claims.iss ?? '', 200)}" could not be compared with anything (recorded as the token says)`,
+        );
+      }
     }
-    const { validateIdToken } = await import('../../oauth/id-token.js');
-    const claims = await validateIdToken(ctx, response.id_token, {
-      issuer: ep.issuer,
-      clientId: req.clientId,
-      jwksUri: meta.jwks_uri,
-      nonce,
-      algorithms: meta.id_token_signing_alg_values_supported,
-    });
-    subject = claims.sub;
   } else if (req.wantNonce && !opts.device) {
     // OIDC Core §3.1.3.3: with openid in scope the token response must carry an ID token.
     throw new AuthError(
@@ -230,7 +290,8 @@ async function completeLogin(
       tokenEndpoint: ep.tokenEndpoint,
       revocationEndpoint: meta?.revocation_endpoint,
       deviceAuthorizationEndpoint: ep.deviceAuthorizationEndpoint,
-      jwksUri: meta?.jwks_uri,
+      jwksUri: meta?.jwks_uri ?? jwksUri,
+      idTokenIssuer,
       clientId: opts.clientId,
       scope: req.scope,
       resource: opts.resource,
@@ -257,6 +318,21 @@ export function renderLogin(result: LoginResult, view: View): Rendered {
 async function discoverIssuer(ctx: Context, issuer: string): Promise<ServerMetadata> {
   const { discover } = await import('../../oauth/discovery.js');
   return discover(ctx, issuer);
+}
+
+/**
+ * The JWKS that validates the ID token: the issuer's (discovery), else --jwks-uri. With both, they must agree —
+ * keys from anywhere but the issuer's own document would let another party vouch for the issuer's users.
+ */
+function idTokenKeys(meta: ServerMetadata | undefined, flag: string | undefined): string | undefined {
+  if (meta?.jwks_uri && flag !== undefined && flag !== meta.jwks_uri) {
+    throw new UsageError(
+      `--jwks-uri ${flag} is not the JWKS issuer ${meta.issuer} publishes (${meta.jwks_uri})`,
+      'ERR_USAGE_LOGIN_JWKS',
+      { hint: 'leave --jwks-uri out: with --issuer the JWKS comes from discovery' },
+    );
+  }
+  return meta?.jwks_uri ?? flag;
 }
 
 function checkedUrl(value: string | undefined, what: string): string | undefined {

@@ -1,15 +1,33 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { InputError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { Rendered, View } from '../../io/render.js';
 import { revokeToken } from '../../oauth/revocation.js';
 import { forgetTokens } from '../../profiles/login-profile.js';
-import { getProfile, listProfiles, resolveProfileName, type Profile } from '../../profiles/profile.js';
+import {
+  getProfile,
+  listProfiles,
+  profileNotFound,
+  resolveProfileName,
+  type Profile,
+} from '../../profiles/profile.js';
+import {
+  addHttpOptions,
+  httpUsage,
+  refuseAuthorizationHeader,
+  resolveTransportFlags,
+  withHttpFlags,
+  type HttpOptionSet,
+  type ResolvedHttpFlags,
+  type TransportFlags,
+} from '../shared/http-flags.js';
 
 export interface LogoutOptions {
   /** Profile names to log out (all stored profiles with --all). */
   profiles: string[];
   all: boolean;
+  /** -H, --timeout, --connect-timeout, --max-body for the revocation requests (absent: their defaults). */
+  http?: ResolvedHttpFlags;
 }
 
 export interface LogoutProfileResult {
@@ -27,18 +45,29 @@ export interface LogoutResult {
   profiles: LogoutProfileResult[];
 }
 
-interface LogoutFlags {
+interface LogoutFlags extends TransportFlags {
   profile?: string;
   all?: boolean;
 }
 
+/**
+ * Revocation (RFC 7009) requests: transport flags only, with the revocation's own limits (10 s, 64 KiB) as the
+ * defaults. No --follow-redirects: a redirected revocation request would re-send the token to another place. No
+ * -H Authorization: the public client identifies itself with client_id, and a second way would be ambiguous.
+ */
+const HTTP_OPTIONS: HttpOptionSet = {
+  transport: true,
+  help: { timeout: 'default 10s', maxBody: 'default and ceiling 65536' },
+};
+
 export function registerLogout(program: Command, ctx: Context): Command {
-  return program
+  const cmd = program
     .command('logout')
     .description("revoke a profile's tokens at the issuer (RFC 7009) and forget them")
-    .usage('[--profile <name> | --all]')
+    .usage(`[--profile <name> | --all] ${httpUsage(HTTP_OPTIONS)}`)
     .option('--profile <name>', 'profile to log out (default: $APIKIT_PROFILE or "default")')
-    .option('--all', 'log out of every profile')
+    .option('--all', 'log out of every profile');
+  return addHttpOptions(cmd, HTTP_OPTIONS)
     .addHelpText(
       'after',
       `
@@ -46,14 +75,20 @@ Examples:
   $ apikit logout
   $ apikit logout --profile staging
   $ apikit logout --all --json
+  $ apikit logout --profile staging --timeout 3s
 `,
     )
     .action(async (flags: LogoutFlags) => {
       if (flags.all && flags.profile)
         throw new UsageError('choose one of --profile and --all', 'ERR_USAGE_CONFLICT');
+      refuseAuthorizationHeader(
+        flags.header,
+        'the revocation request identifies the client itself (its client_id); -H is for other headers',
+      );
       const opts: LogoutOptions = {
         profiles: flags.all ? [] : [resolveProfileName(flags.profile, ctx.env)],
         all: flags.all === true,
+        http: resolveTransportFlags(flags, ctx),
       };
       await ctx.finish(await runLogout(opts, ctx), renderLogout);
     });
@@ -65,14 +100,12 @@ export async function runLogout(opts: LogoutOptions, ctx: Context): Promise<Logo
     ? listProfiles(store)
     : opts.profiles.map((name) => {
         const p = getProfile(store, name);
-        if (!p)
-          throw new InputError(`there is no profile "${name}"`, 'ERR_PROFILE_NOT_FOUND', {
-            hint: 'apikit profiles list',
-          });
+        if (!p) throw profileNotFound(name);
         return p;
       });
   const results: LogoutProfileResult[] = [];
-  for (const profile of profiles) results.push(await logoutOne(ctx, profile));
+  const http = opts.http ? withHttpFlags(ctx, opts.http) : ctx;
+  for (const profile of profiles) results.push(await logoutOne(http, profile));
   return { profiles: results };
 }
 

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { InputError } from '../../errors.js';
 import type { Rendered, View } from '../../io/render.js';
-import { removeProfile, resolveProfileName } from '../../profiles/profile.js';
+import { profileNotFound, removeProfile, resolveProfileName } from '../../profiles/profile.js';
 
 export interface ProfilesRemoveOptions {
   name: string;
@@ -38,10 +37,7 @@ export async function runProfilesRemove(
   ctx: Context,
 ): Promise<ProfilesRemoveResult> {
   const removed = await removeProfile(await ctx.config(), opts.name);
-  if (!removed)
-    throw new InputError(`there is no profile "${opts.name}"`, 'ERR_PROFILE_NOT_FOUND', {
-      hint: 'apikit profiles list',
-    });
+  if (!removed) throw profileNotFound(opts.name);
   return { name: opts.name, removed };
 }
 

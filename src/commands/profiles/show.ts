@@ -1,10 +1,9 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { InputError } from '../../errors.js';
 import type { Rendered, View } from '../../io/render.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
-import { getProfile, resolveProfileName } from '../../profiles/profile.js';
+import { getProfile, profileNotFound, resolveProfileName } from '../../profiles/profile.js';
 import { statusText, summarize, type ProfileSummary } from '../../profiles/summary.js';
 
 export interface ProfilesShowOptions {
@@ -45,10 +44,7 @@ Examples:
 export async function runProfilesShow(opts: ProfilesShowOptions, ctx: Context): Promise<ProfilesShowResult> {
   const store = await ctx.config();
   const profile = getProfile(store, opts.name);
-  if (!profile)
-    throw new InputError(`there is no profile "${opts.name}"`, 'ERR_PROFILE_NOT_FOUND', {
-      hint: 'apikit profiles list',
-    });
+  if (!profile) throw profileNotFound(opts.name);
   const fileMode = store.fileMode();
   let dirMode: number | undefined;
   try {

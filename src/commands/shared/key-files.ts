@@ -43,7 +43,9 @@ export interface ReadKeyFileOptions {
 
 /**
  * Reads FILE (or stdin for "-") and loads every key in it; every failure is one line naming the input.
- * Raw HMAC secrets read this way are registered with the redactor like any other secret.
+ * Raw HMAC secrets read this way are registered with the redactor like any other secret. A PEM named like
+ * `apikit keys generate` output (PREFIX.key.pem, PREFIX.pub.pem) takes its kid from PREFIX.jwks.json beside it
+ * (src/files/key-companion.ts), so mint, verify and the keys verbs use the kid that was published.
  */
 export async function readKeyFile(
   ctx: Context,
@@ -51,12 +53,17 @@ export async function readKeyFile(
   passphrase: string | undefined,
   options: ReadKeyFileOptions = {},
 ): Promise<KeySet> {
-  const { loadKeys } = await import('../../lib/keys/load.js');
+  const { loadKeys, companionJwksPath, wantsCompanionKid } = await import('../../lib/keys/load.js');
   const input = await readInput(path, ctx.io.stdin, { stdinIsTTY: ctx.io.stdinIsTTY });
-  const set = loadKeys(input.data, input.name, {
+  const loaded = loadKeys(input.data, input.name, {
     ...(passphrase === undefined ? {} : { passphrase }),
     inspectHint: options.inspectHint ?? true,
   });
+  // Only a PEM named like generate's output can have a companion; other reads load no code for it (start-up).
+  const set =
+    path !== '-' && companionJwksPath(path) !== undefined && wantsCompanionKid(loaded)
+      ? await (await import('../../files/key-companion.js')).withCompanionKids(loaded, path)
+      : loaded;
   for (const k of set.keys) {
     if (k.kind === 'secret') ctx.redactor.add(k.key.export().toString('utf8'));
   }

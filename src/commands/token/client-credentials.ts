@@ -16,7 +16,15 @@ import type { ClientCredentialsToken, TokenEndpointSource } from '../../oauth/cl
 import type { CredentialSource, SavedCredential } from '../../profiles/client-credentials.js';
 import type { Profile } from '../../profiles/profile.js';
 import { collect } from '../shared/flags.js';
-import { resolveHttpFlags, type HttpFlags } from '../shared/http-flags.js';
+import {
+  addHttpOptions,
+  clientOptionsFor,
+  httpUsage,
+  refuseAuthorizationHeader,
+  resolveTransportFlags,
+  type HttpOptionSet,
+  type TransportFlags,
+} from '../shared/http-flags.js';
 import { renderToken, TOKEN_FORMATS, type TokenFormat } from './format.js';
 
 /**
@@ -43,7 +51,7 @@ export interface TokenClientCredentialsOptions {
   /** Use the token cache (read and write). */
   cache: boolean;
   saveProfile: string | undefined;
-  http: Pick<HttpFlags, 'header' | 'timeout' | 'connectTimeout'>;
+  http: TransportFlags;
 }
 
 export interface TokenClientCredentialsResult {
@@ -80,7 +88,21 @@ interface Flags {
   header?: string[];
   timeout?: string;
   connectTimeout?: string;
+  maxBody?: string;
 }
+
+/**
+ * Discovery and the token request: transport flags only. No --follow-redirects (a redirected token request would
+ * re-send the client's credentials), no API-auth flags (-H Authorization is refused: the client authenticates
+ * with exactly one method, the one --auth-method names).
+ */
+const HTTP_OPTIONS: HttpOptionSet = {
+  transport: true,
+  help: { maxBody: 'default and ceiling 1048576' },
+};
+
+/** Token responses (and discovery documents) larger than this are refused: --max-body can only lower it. */
+const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 /** The flags that name the client secret's source, for readSecret's "exactly one way" message. */
 const SECRET_FLAGS = {
@@ -112,7 +134,7 @@ Examples:
 `;
 
 export function registerTokenClientCredentials(token: Command, ctx: Context): void {
-  token
+  const cmd = token
     .command('client-credentials')
     .summary('fetch a machine-to-machine access token (OAuth 2.0 client credentials)')
     .description(
@@ -130,7 +152,7 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
         '[--auth-method {client_secret_basic | client_secret_post | private_key_jwt | client_secret_jwt}] ' +
         '[--scope <scopes>] [--resource <url> ...] [--audience <aud>] [--param <k=v> ...] [--assertion-aud <aud>] ' +
         '[--format {bare | header | json}] [--min-ttl <duration>] [--no-cache] [--save-profile <name>] ' +
-        '[-H <line> ...] [--timeout <duration>] [--connect-timeout <duration>]',
+        httpUsage(HTTP_OPTIONS),
     )
     .option('--issuer <url>', 'the authorization server; its metadata gives the token endpoint and methods')
     .option('--token-endpoint <url>', 'the token endpoint, when there is no discovery')
@@ -167,10 +189,8 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
     .option(
       '--assertion-aud <aud>',
       'aud of JWT assertions (default: the issuer; for servers that want the token endpoint)',
-    )
-    .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect)
-    .option('--timeout <duration>', 'give up on a request after this long (default 30s)')
-    .option('--connect-timeout <duration>', 'give up connecting after this long (default 10s)')
+    );
+  addHttpOptions(cmd, HTTP_OPTIONS)
     // Caught only to refuse it with a hint (and without echoing it): a secret on argv is visible to every
     // user of the machine (ps, /proc/PID/cmdline) and stays in shell history.
     .addOption(new Option('--client-secret <secret>').hideHelp())
@@ -183,7 +203,7 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
 }
 
 /**
- * `apikit token` has its own --format and --min-ttl. Commander lets a parent command take its options from
+ * `apikit token` has its own --format and --min-ttl, and the same HTTP flags. Commander lets a parent command take its options from
  * anywhere on the line unless EVERY ancestor enables positional options (the root cannot: global flags such as
  * --json must work after any subcommand), so `token client-credentials --format json` may reach the parent.
  * Such values were meant for this subcommand.
@@ -191,10 +211,17 @@ export function registerTokenClientCredentials(token: Command, ctx: Context): vo
 function inheritSharedFlags(flags: Flags, cmd: Command): void {
   const parent = cmd.parent;
   if (!parent) return;
-  for (const key of ['format', 'minTtl'] as const) {
+  for (const key of ['format', 'minTtl', 'timeout', 'connectTimeout', 'maxBody'] as const) {
     if (parent.getOptionValueSource(key) === 'cli' && cmd.getOptionValueSource(key) !== 'cli') {
       flags[key] = parent.getOptionValue(key) as string;
     }
+  }
+  // Both take -H (the shared HTTP flags): every line given, wherever commander put it.
+  if (parent.getOptionValueSource('header') === 'cli') {
+    flags.header = [
+      ...((parent.getOptionValue('header') as string[] | undefined) ?? []),
+      ...(flags.header ?? []),
+    ];
   }
   // The parent's --profile and --check mean nothing here; taking them silently would mislead.
   for (const [key, flag] of [
@@ -224,15 +251,10 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
   const credential = credentialSourceOf(flags);
   const minTtlMs = parseDurationFlag('--min-ttl', flags.minTtl);
   const params = parseParams(flags.param ?? [], RESERVED_PARAMS);
-  if ((flags.header ?? []).some((line) => /^\s*authorization\s*:/i.test(line))) {
-    throw new UsageError(
-      '-H Authorization would be a second client authentication method',
-      'ERR_USAGE_AUTH_CONFLICT',
-      {
-        hint: 'authenticate the client with the secret or key flags and --auth-method',
-      },
-    );
-  }
+  refuseAuthorizationHeader(
+    flags.header,
+    'authenticate the client with the secret or key flags and --auth-method',
+  );
   const authMethod = flags.authMethod;
   // Commander's choices() has refused other values already; this narrows the type (no cast) for direct callers.
   if (authMethod !== undefined && !isConfidentialAuthMethod(authMethod)) {
@@ -260,7 +282,12 @@ export function parseTokenClientCredentialsFlags(flags: Flags, ctx: Context): To
     minTtlMs,
     cache: flags.cache,
     saveProfile: flags.saveProfile,
-    http: { header: flags.header ?? [], timeout: flags.timeout, connectTimeout: flags.connectTimeout },
+    http: {
+      header: flags.header ?? [],
+      timeout: flags.timeout,
+      connectTimeout: flags.connectTimeout,
+      maxBody: flags.maxBody,
+    },
   };
 }
 
@@ -325,7 +352,7 @@ export async function runTokenClientCredentials(
     }
     save = { name, credential };
   }
-  const httpFlags = await resolveHttpFlags(opts.http, ctx);
+  const httpFlags = resolveTransportFlags(opts.http, ctx);
   // Read even when a cached token will do: a broken setup fails now, not when the cache expires.
   const credential: ClientCredential =
     opts.credential.kind === 'private-key'
@@ -336,11 +363,7 @@ export async function runTokenClientCredentials(
         };
   // A method that does not fit the credential is a usage error even when the cache could answer.
   requireMethodFits(credential.kind, opts.authMethod);
-  const http = await ctx.http({
-    ...httpFlags.clientOptions,
-    headers: httpFlags.headers,
-    maxBodyBytes: 1024 * 1024,
-  });
+  const http = await ctx.http(clientOptionsFor(httpFlags, { maxBodyBytes: MAX_TOKEN_RESPONSE_BYTES }));
   const token = await fetchClientCredentialsToken(ctx, {
     endpoint: opts.endpoint,
     clientId: opts.clientId,

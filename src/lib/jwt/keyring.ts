@@ -1,16 +1,28 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../../errors.js';
-import { algorithmsForKey, isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../keys/algorithms.js';
+import {
+  algorithmsForKey,
+  isJwsAlgorithm,
+  JWS_ALGORITHMS,
+  MIN_RSA_BITS,
+  type JwsAlgorithm,
+} from '../keys/algorithms.js';
 import { keyMaterialIn } from '../keys/key-material.js';
 import type { LoadedKey } from '../keys/load.js';
+import { describePssParameters, pssAlgorithms, rsaEncryptionPublicKey } from './rsa-pss.js';
 
 /**
  * The keys a verification may use, each with the algorithms IT allows (RFC 8725 §3.1: the algorithm comes
  * from the key, never from the token). The token's kid only selects among these; nothing in a token adds a key.
  */
 export interface KeyringEntry {
-  /** Public key or HMAC secret — a private key is reduced to its public half. */
+  /**
+   * Public key or HMAC secret — a private key is reduced to its public half. For an RSASSA-PSS key, the same
+   * modulus as an rsaEncryption key, which jose can use for the claim checks (see `pss`).
+   */
   key: KeyObject;
+  /** An RSASSA-PSS-OID key: node:crypto checks the signature with it, under the key's own PSS limits. */
+  pss?: KeyObject;
   kid: string | undefined;
   algs: JwsAlgorithm[];
   /** For messages: `keys.jwks kid "k1" (EC P-256)`. */
@@ -30,7 +42,7 @@ export const HMAC_ALGS: JwsAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 export function describeKey(k: LoadedKey): string {
   switch (k.kty) {
     case 'RSA':
-      return `RSA ${k.bits ?? '?'}`;
+      return `${k.rsaPssOid ? 'RSA-PSS' : 'RSA'} ${k.bits ?? '?'}`;
     case 'EC':
     case 'OKP':
       return k.crv ?? k.kty;
@@ -41,40 +53,44 @@ export function describeKey(k: LoadedKey): string {
 
 /**
  * Turns loaded keys into keyring entries. `allowSecrets` is false for key sets fetched from a URL: a published
- * JWKS holding a symmetric key is a misconfiguration, and such a key must not verify anything.
+ * JWKS holding a symmetric key is a misconfiguration, and such a key must not verify anything. `flag` names the
+ * flag the keys came with in messages (`--key`, `--jwks`). Members quoted from the key file (kid, use, alg) are
+ * JSON strings here; whoever shows these texts on a terminal passes them through terminalSafe.
  */
 export function addToKeyring(
   ring: Keyring,
   keys: LoadedKey[],
   source: string,
-  options: { allowSecrets: boolean },
+  options: { allowSecrets: boolean; flag?: string },
 ): void {
   for (const k of keys) {
     const label = `${source}${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''} (${describeKey(k)})`;
     if (k.use !== undefined && k.use !== 'sig') {
-      ring.skipped.push(`${label}: "use" is "${k.use}", not "sig"`);
+      ring.skipped.push(`${label}: "use" is ${JSON.stringify(k.use)}, not "sig"`);
       continue;
     }
     if (k.kind === 'secret' && !options.allowSecrets) {
       ring.skipped.push(`${label}: a symmetric key in a published key set is never used`);
       continue;
     }
-    if (k.rsaPssOid) {
-      ring.skipped.push(
-        `${label}: RSASSA-PSS-OID keys are not supported by the JOSE library; use an rsaEncryption key`,
-      );
-      continue;
-    }
     // A "secret" that is really a public key would let anyone forge HS* tokens (RFC 8725 §2.1).
     if (k.kind === 'secret')
       refuseKeyMaterial(
         k.key.export(),
-        `key "${source}"${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''}`,
+        `key "${source}"${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''}${options.flag ? ` (${options.flag})` : ''}`,
       );
+    const publicKey = k.kind === 'private' ? k.publicKey! : k.key;
     // HMAC secrets of any length may VERIFY (the short ones get a warning); minting refuses them.
-    let algs = k.kind === 'secret' ? [...HMAC_ALGS] : algorithmsForKey(k.key);
-    if (k.kty === 'RSA' && algs.length === 0) {
+    let algs =
+      k.kind === 'secret' ? [...HMAC_ALGS] : k.rsaPssOid ? pssAlgorithms(publicKey) : algorithmsForKey(k.key);
+    if (k.kty === 'RSA' && (k.bits ?? 0) < MIN_RSA_BITS) {
       ring.skipped.push(`${label}: RSA keys under 2048 bits are refused (RFC 8725 §3.5)`);
+      continue;
+    }
+    if (k.rsaPssOid && algs.length === 0) {
+      ring.skipped.push(
+        `${label}: its RSASSA-PSS parameters (${describePssParameters(publicKey)}) fit no JWS algorithm (PS256/384/512 use MGF1 with the same hash and a salt as long as the hash, RFC 7518 §3.5)`,
+      );
       continue;
     }
     if (k.alg !== undefined) {
@@ -83,12 +99,23 @@ export function addToKeyring(
     }
     if (algs.length === 0) {
       ring.skipped.push(
-        `${label}: usable with no JWS algorithm${k.alg !== undefined ? ` (its "alg" is "${k.alg}")` : ''}`,
+        `${label}: usable with no JWS algorithm${k.alg !== undefined ? ` (its "alg" is ${JSON.stringify(k.alg)})` : ''}`,
       );
       continue;
     }
-    const key = k.kind === 'private' ? k.publicKey! : k.key;
-    ring.entries.push({ key, kid: k.kid, algs, label });
+    if (k.rsaPssOid) {
+      ring.entries.push({
+        key: rsaEncryptionPublicKey(publicKey),
+        pss: publicKey,
+        kid: k.kidFrom === undefined ? k.kid : undefined,
+        algs,
+        label,
+      });
+      continue;
+    }
+    // A kid adopted from the JWKS beside a PEM (kidFrom) labels the key; it does not restrict which tokens the
+    // key the user named may verify (a PEM carries no kid of its own, and tokens minted before may carry another).
+    ring.entries.push({ key: publicKey, kid: k.kidFrom === undefined ? k.kid : undefined, algs, label });
   }
 }
 

@@ -30,6 +30,17 @@ export const WARNING_IDS = [
   'sensitive_claim',
 ] as const;
 
+/**
+ * Lint ids that inform rather than warn: shown by `jwt decode` (as a note) and kept in every `warnings[]` of the
+ * JSON output, but not printed as a warning by mint and verify. RS256 is the most interoperable JWS algorithm and
+ * not broken; saying so on every run would train people to ignore warnings.
+ */
+export const INFORMATIONAL_IDS: ReadonlySet<string> = new Set(['alg_rsa_pkcs1']);
+
+export function isInformational(w: JwtWarning): boolean {
+  return INFORMATIONAL_IDS.has(w.id);
+}
+
 const ACCESS_TOKEN_MAX_LIFETIME_S = 3600;
 
 // Characters that turn a kid into a path, a query or a command when a verifier uses it as one
@@ -84,7 +95,13 @@ export function lintToken(header: JsonObject, payload: JsonObject, nowMs: number
   for (const claim of TIME_CLAIMS) {
     if (!(claim in payload)) continue;
     const v = payload[claim];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // JSON.stringify would call it null: the token holds a number too large for a double (1e400).
+      w.push({
+        id: 'time_not_numeric',
+        message: `"${claim}" is a number too large to be finite, not a NumericDate in seconds (RFC 7519 §2)`,
+      });
+    } else if (typeof v !== 'number') {
       w.push({
         id: 'time_not_numeric',
         message: `"${claim}" is ${JSON.stringify(v)?.slice(0, 40)}, not a NumericDate in seconds (RFC 7519 §2)`,

@@ -1,9 +1,10 @@
 import { InputError, isApikitError, UsageError } from '../../errors.js';
 import type { JwsAlgorithm } from '../keys/algorithms.js';
-import { publicJwk, type LoadedKey } from '../keys/load.js';
+import { loadedKeyFromKeyObject, publicJwk, type LoadedKey } from '../keys/load.js';
 import { thumbprint } from '../keys/thumbprint.js';
 import { parseAssignment, typedValue } from './claim-value.js';
 import type { JsonObject } from './parse.js';
+import { rsaEncryptionPublicKey } from './rsa-pss.js';
 import { signingAlgorithm } from './signing.js';
 
 /**
@@ -92,6 +93,30 @@ export function headerMembers(base: JsonObject, members: string[]): JsonObject {
 }
 
 /**
+ * The header being re-signed (--from-json) may not carry what --header may not set: alg "none" (an unsigned
+ * token, RFC 8725 §3.1), "crit" or "b64" (they change how a token is processed; a JWT must not use them,
+ * RFC 7515 §4.1.11, RFC 7797 §7). Its ordinary alg only suggests the algorithm (see mintAlgorithm).
+ */
+export function checkResignedHeader(base: JsonObject): void {
+  if (typeof base.alg === 'string' && base.alg.toLowerCase() === 'none') {
+    throw new InputError(
+      '--from-json: the header says alg "none"; refusing to mint an unsigned token (RFC 8725 §3.1)',
+      'ERR_JWT_ALG_NONE',
+      { hint: 'remove "alg" from the header (the key decides it), or choose one with --alg' },
+    );
+  }
+  for (const member of ['crit', 'b64']) {
+    if (member in base) {
+      throw new UsageError(
+        `--from-json: the header has "${member}", which a minted JWT cannot carry (like --header ${member}=...)`,
+        'ERR_JWT_HEADER_RESERVED',
+        { hint: `remove "${member}" from the header` },
+      );
+    }
+  }
+}
+
+/**
  * The kid, in order of precedence: --kid, a kid given with --header, the key's own (JWK "kid"), the re-signed
  * header's. Values that are not strings do not count. undefined: use the default (the thumbprint).
  */
@@ -112,7 +137,11 @@ export function chooseKid(candidates: {
 export async function defaultKid(key: LoadedKey): Promise<string | undefined> {
   if (key.kind === 'secret') return undefined;
   try {
-    return (await thumbprint(publicJwk(key))).thumbprint;
+    // JWK cannot express an RSASSA-PSS-OID key; its thumbprint is that of its modulus and exponent (RFC 7638 §3.2).
+    const jwk = key.rsaPssOid
+      ? publicJwk(loadedKeyFromKeyObject(rsaEncryptionPublicKey(key.publicKey ?? key.key)))
+      : publicJwk(key);
+    return (await thumbprint(jwk)).thumbprint;
   } catch (err) {
     // A key Node accepts but JWK cannot express (e.g. an RSA-PSS OID key): name it instead of failing obscurely.
     if (isApikitError(err)) throw err;

@@ -8,8 +8,10 @@ import {
   type JwsAlgorithm,
 } from '../keys/algorithms.js';
 import type { KeySet, LoadedKey } from '../keys/load.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 import { describeKey, refuseKeyMaterial } from './keyring.js';
 import type { JwtWarning } from './lint.js';
+import { describePssParameters, pssAlgorithms } from './rsa-pss.js';
 import { isWeakSecret } from './weak-secrets.js';
 
 /**
@@ -18,7 +20,10 @@ import { isWeakSecret } from './weak-secrets.js';
  * which. Refuses "none", short HMAC secrets (RFC 7518 §3.2) and RSA under 2048 bits (RFC 7518 §3.3).
  */
 export function signingAlgorithm(k: LoadedKey, source: string, requested?: string): JwsAlgorithm {
-  const what = `key "${source}"${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''} (${describeKey(k)})`;
+  // The kid and alg come from the key file: JSON-quoted and sanitised, as they end up in an error line.
+  const what = terminalSafe(
+    `key "${source}"${k.kid !== undefined ? ` kid ${JSON.stringify(k.kid)}` : ''} (${describeKey(k)})`,
+  );
   if (requested !== undefined && requested.toLowerCase() === 'none') {
     throw new InputError(
       'refusing alg "none": an unsigned token proves nothing (RFC 8725 §3.1)',
@@ -35,15 +40,6 @@ export function signingAlgorithm(k: LoadedKey, source: string, requested?: strin
       hint: 'pass the private key file (e.g. NAME.key.pem) with --key',
     });
   }
-  if (k.rsaPssOid) {
-    throw new InputError(
-      `${what} carries the RSASSA-PSS OID, which the JOSE library cannot use`,
-      'ERR_KEY_RSA_PSS_OID',
-      {
-        hint: 'apikit keys generate --alg PS256 --out NAME',
-      },
-    );
-  }
   if (k.kty === 'RSA' && (k.bits ?? 0) < MIN_RSA_BITS) {
     throw new InputError(
       `${what}: RSA keys under ${MIN_RSA_BITS} bits are refused (RFC 7518 §3.3)`,
@@ -53,6 +49,7 @@ export function signingAlgorithm(k: LoadedKey, source: string, requested?: strin
       },
     );
   }
+  if (k.rsaPssOid) return pssSigningAlgorithm(k, what, requested);
   let alg: string | undefined = requested ?? k.alg;
   if (alg === undefined) {
     if (k.kty === 'EC') alg = CURVE_ALG[k.crv ?? ''];
@@ -96,11 +93,44 @@ export function signingAlgorithm(k: LoadedKey, source: string, requested?: strin
   }
   if (k.alg !== undefined && k.alg !== alg) {
     throw new InputError(
-      `${what} is pinned to "alg": "${k.alg}" in its JWK; it will not sign ${alg}`,
+      `${what} is pinned to "alg": ${terminalSafe(JSON.stringify(k.alg), 60)} in its JWK; it will not sign ${alg}`,
       'ERR_JWT_ALG_KEY_MISMATCH',
     );
   }
   return alg;
+}
+
+/**
+ * An RSASSA-PSS-OID key (src/lib/jwt/rsa-pss.ts) signs the PS* algorithm its own parameters allow: that one by
+ * default, any of the three (chosen with --alg) when it is unrestricted, none when its parameters fit no JWS alg.
+ */
+function pssSigningAlgorithm(k: LoadedKey, what: string, requested: string | undefined): JwsAlgorithm {
+  const allowed = pssAlgorithms(k.key);
+  const params = describePssParameters(k.key);
+  if (allowed.length === 0) {
+    throw new InputError(
+      `${what}: its RSASSA-PSS parameters (${params}) fit no JWS algorithm (PS256/384/512 use MGF1 with the same hash and a salt as long as the hash, RFC 7518 §3.5)`,
+      'ERR_JWT_KEY_UNSUPPORTED',
+      {
+        hint: 'openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_pss_keygen_md:sha256 -pkeyopt rsa_pss_keygen_mgf1_md:sha256',
+      },
+    );
+  }
+  if (requested === undefined) {
+    if (allowed.length === 1) return allowed[0]!;
+    throw new InputError(
+      `${what}: an unrestricted RSA-PSS key can sign PS256/384/512; choose with --alg`,
+      'ERR_JWT_ALG_REQUIRED',
+      { hint: 'e.g. --alg PS256' },
+    );
+  }
+  if (!allowed.includes(requested as JwsAlgorithm)) {
+    throw new InputError(
+      `${what} cannot sign ${requested}: its RSASSA-PSS parameters (${params}) allow ${allowed.join(', ')}`,
+      'ERR_JWT_ALG_KEY_MISMATCH',
+    );
+  }
+  return requested as JwsAlgorithm;
 }
 
 /**
@@ -113,10 +143,11 @@ export function pickSigningKey(set: KeySet, source: string, kid: string | undefi
     if (kid !== undefined) keys = keys.filter((k) => k.kid === kid);
     else keys = keys.filter((k) => k.kind !== 'public');
     if (keys.length !== 1) {
-      const kids = set.keys.map((k) => JSON.stringify(k.kid ?? '(no kid)')).join(', ');
+      // The kids come from the key file: sanitised for the error line.
+      const kids = terminalSafe(set.keys.map((k) => JSON.stringify(k.kid ?? '(no kid)')).join(', '));
       throw new UsageError(
         kid !== undefined
-          ? `key "${source}" has no key with kid ${JSON.stringify(kid)} (it has ${kids})`
+          ? `key "${source}" has no key with kid ${terminalSafe(JSON.stringify(kid), 100)} (it has ${kids})`
           : `key "${source}" holds ${set.keys.length} keys; choose one with --kid (${kids})`,
         'ERR_JWT_KEY_CHOICE',
       );

@@ -5,6 +5,7 @@ import { claimMatches, grantedScopes } from './claim-value.js';
 import { selectKeys, type Keyring } from './keyring.js';
 import { lintToken, type JwtWarning } from './lint.js';
 import { decodeJws, type JsonObject } from './parse.js';
+import { isPssAlgorithm, pssVerify } from './rsa-pss.js';
 import { extractToken, isTokenFormatError, tokenShape, DEFAULT_MAX_TOKEN_BYTES } from './token-text.js';
 import type { Verdict, VerdictCode } from './verdict.js';
 
@@ -48,6 +49,7 @@ export async function verifyToken(
   });
   const token = extractToken(input);
   let parts: [string, string, string];
+  let signature: Uint8Array;
   try {
     const shape = tokenShape(token, policy.maxBytes ?? DEFAULT_MAX_TOKEN_BYTES);
     if (shape.kind === 'jwe') {
@@ -61,6 +63,7 @@ export async function verifyToken(
     const decoded = decodeJws(parts);
     header = decoded.header;
     payload = decoded.payload;
+    signature = decoded.signatureBytes;
   } catch (err) {
     if (isTokenFormatError(err)) return fail(err.code, err.message);
     throw err;
@@ -107,6 +110,13 @@ export async function verifyToken(
 
   let verifiedBy: string | undefined;
   for (const entry of selection.candidates) {
+    // An RSASSA-PSS-OID key: node:crypto checks the signature under the key's own limits first; jose then
+    // checks it again with the same modulus as an rsaEncryption key, and the claims, like for any other key.
+    if (
+      entry.pss &&
+      !(isPssAlgorithm(alg) && pssVerify(alg, entry.pss, `${parts[0]}.${parts[1]}`, signature))
+    )
+      continue;
     try {
       await jwtVerify(token, entry.key, options);
       verifiedBy = entry.label;
@@ -114,6 +124,9 @@ export async function verifyToken(
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') continue;
+      // jose compares a NumericDate as it is: 1e400 parses as Infinity and "expires in Infinityd".
+      const nonFinite = nonFiniteTime(payload);
+      if (nonFinite !== undefined && isClaimError(code)) return fail('claim_invalid', nonFinite);
       const mapped = mapJoseError(err, payload, policy, nowMs);
       return fail(mapped.code, mapped.reason);
     }
@@ -127,6 +140,8 @@ export async function verifyToken(
   }
 
   // Checks jose leaves to the caller.
+  const nonFinite = nonFiniteTime(payload);
+  if (nonFinite !== undefined) return fail('claim_invalid', nonFinite);
   const nowS = nowMs / 1000;
   if ('iat' in payload) {
     if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat))
@@ -172,6 +187,23 @@ export async function verifyToken(
     key: verifiedBy,
     warnings,
   };
+}
+
+/**
+ * RFC 7519 §2: a NumericDate is a number of seconds — a finite one. JSON numbers too large for a double
+ * (1e400) parse as Infinity, which every comparison then gets wrong. Says which claim, or undefined.
+ */
+function nonFiniteTime(payload: JsonObject): string | undefined {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const v = payload[claim];
+    if (typeof v === 'number' && !Number.isFinite(v))
+      return `"${claim}" is not a finite number (a NumericDate is a count of seconds, RFC 7519 §2)`;
+  }
+  return undefined;
+}
+
+function isClaimError(code: unknown): boolean {
+  return code === 'ERR_JWT_EXPIRED' || code === 'ERR_JWT_CLAIM_VALIDATION_FAILED';
 }
 
 function validReason(

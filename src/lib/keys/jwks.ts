@@ -2,6 +2,7 @@ import { InputError, isApikitError, UsageError } from '../../errors.js';
 import { algorithmsForKey } from './algorithms.js';
 import { publicJwk, type LoadedKey } from './load.js';
 import { thumbprint } from './thumbprint.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 
 /**
  * Assembles a JWKS for publishing (RFC 7517 §5) from keys of any format: private keys contribute their public
@@ -60,7 +61,7 @@ export async function assembleJwks(inputs: JwksInput[]): Promise<AssembledJwks> 
     if (clash) {
       // RFC 7517 §4.5: verifiers pick the key by kid, so two different keys under one kid break verification.
       throw new UsageError(
-        `kid "${kid}" names two different keys ("${clash.source}" and "${source}")`,
+        `kid "${terminalSafe(kid, 100)}" names two different keys ("${clash.source}" and "${source}")`,
         'ERR_KEYS_JWKS_KID_CLASH',
         {
           hint: 'give each key its own kid, or drop one of them',

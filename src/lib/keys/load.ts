@@ -9,6 +9,11 @@ import {
 import { InputError, isApikitError } from '../../errors.js';
 import { joseCurveName } from './algorithms.js';
 import { keyMaterialIn } from './key-material.js';
+import { terminalSafe } from '../text/terminal-safe.js';
+
+// A PEM's kid from the JWKS `keys generate` wrote beside it: re-exported so that it loads with the loader (one
+// module less for every command that reads a key; see ./companion.ts).
+export { adoptCompanionKids, companionJwksPath, wantsCompanionKid } from './companion.js';
 
 /**
  * The one key loader. It sniffs content (never the file name): PEM (PKCS#8, encrypted PKCS#8, PKCS#1 RSA,
@@ -53,8 +58,14 @@ export interface LoadedKey {
   bits: number | undefined;
   /** True for keys whose OID is RSASSA-PSS: Node reads them, most JOSE libraries (jose too) do not. */
   rsaPssOid: boolean;
-  /** Members given in a JWK or JWKS entry. */
+  /**
+   * The JWK or JWKS entry's kid — or, for a PEM, the kid its companion JWKS gives the same key (see
+   * ./companion.ts; `kidFrom` then names that file).
+   */
   kid: string | undefined;
+  /** The companion JWKS the kid was taken from; undefined when the kid is the key file's own (or absent). */
+  kidFrom?: string | undefined;
+  /** Members given in a JWK or JWKS entry. */
   alg: string | undefined;
   use: string | undefined;
   certificate: CertificateInfo | undefined;
@@ -197,8 +208,9 @@ export function importJwk(
   if (!isObject(value)) throw fail(`${where} is not an object`, 'ERR_KEY_JWK');
   const kty = value.kty;
   if (typeof kty !== 'string') throw fail(`${where} is missing "kty"`, 'ERR_KEY_JWK_MEMBER');
-  const required = REQUIRED_MEMBERS[kty];
-  if (!required) throw fail(`${where} has unsupported kty "${kty}"`, 'ERR_KEY_JWK_KTY');
+  // Own properties only: "toString", "constructor" or "__proto__" must not find Object.prototype's members.
+  const required = Object.hasOwn(REQUIRED_MEMBERS, kty) ? REQUIRED_MEMBERS[kty] : undefined;
+  if (!required) throw fail(`${where} has unsupported kty "${terminalSafe(kty, 40)}"`, 'ERR_KEY_JWK_KTY');
   for (const member of required.public) {
     if (typeof value[member] !== 'string' || value[member] === '') {
       throw fail(`${where} (kty ${kty}) is missing "${member}"`, 'ERR_KEY_JWK_MEMBER');

@@ -25,13 +25,18 @@ export interface KeyReport {
 }
 
 export async function reportKey(loaded: LoadedKey, nowMs: number): Promise<KeyReport> {
-  // An RSASSA-PSS-OID key would fit PS256/384/512, but jose cannot import it, so apikit cannot use it at all.
-  const algorithms = loaded.rsaPssOid ? [] : algorithmsForKey(loaded.key);
+  // An RSASSA-PSS-OID key: jose cannot import it, but apikit signs and verifies with it through node:crypto
+  // within the key's own PSS parameters (src/lib/jwt/rsa-pss.ts, loaded only for such a key).
+  const pss = loaded.rsaPssOid ? await import('../jwt/rsa-pss.js') : undefined;
+  const publicKey = loaded.kind === 'private' ? loaded.publicKey! : loaded.key;
+  const algorithms = pss ? pss.pssAlgorithms(publicKey) : algorithmsForKey(loaded.key);
   const notes: string[] = [];
+  // A PEM cannot carry a kid: say where this one came from (the JWKS `keys generate` wrote beside it).
+  if (loaded.kidFrom !== undefined) notes.push(`kid from ${loaded.kidFrom}, which holds the same key`);
   let tp: { thumbprint: string; uri: string } | undefined;
-  if (loaded.rsaPssOid) {
+  if (pss) {
     notes.push(
-      'RSASSA-PSS OID key (openssl genpkey -algorithm RSA-PSS): jose and most JOSE libraries cannot use it and JWK cannot express it; for PS256 use an ordinary RSA key (apikit keys generate --alg PS256)',
+      `RSASSA-PSS OID key (openssl genpkey -algorithm RSA-PSS, ${pss.describePssParameters(publicKey)}): apikit signs and verifies with it through Node's crypto, but jose and most JOSE libraries cannot use it and JWK cannot express it (no thumbprint); for portable PS256 use an ordinary RSA key (apikit keys generate --alg PS256)`,
     );
   } else if (loaded.kind === 'secret') {
     notes.push('thumbprint withheld: for a secret it is a plain hash of the secret');

@@ -47,13 +47,19 @@ export type ClientCredential =
  * The private_key_jwt credential in a key file's bytes (PEM or JWK): exactly one private key, and the kid the
  * server finds it by. `path` names the file in messages. Pure: the caller reads the file.
  */
-export async function privateKeyCredential(bytes: Uint8Array, path: string): Promise<ClientCredential> {
+export async function privateKeyCredential(
+  bytes: Uint8Array,
+  path: string,
+  companion?: { name: string; data: Uint8Array },
+): Promise<ClientCredential> {
   // Loaded on first use, like jose below: `apikit token` shares this module's command group and must start fast.
-  const [{ loadKeys, publicJwk }, { thumbprint }] = await Promise.all([
+  const [{ adoptCompanionKids, loadKeys, publicJwk }, { thumbprint }] = await Promise.all([
     import('../keys/load.js'),
     import('../keys/thumbprint.js'),
   ]);
-  const set = loadKeys(bytes, path);
+  const loadedSet = loadKeys(bytes, path);
+  // A PEM's kid is the one its companion JWKS (PREFIX.jwks.json, the file registered with the server) gives it.
+  const set = companion === undefined ? loadedSet : adoptCompanionKids(loadedSet, companion);
   const privateKeys = set.keys.filter((k) => k.kind === 'private');
   if (privateKeys.length !== 1) {
     throw new UsageError(
@@ -65,8 +71,8 @@ export async function privateKeyCredential(bytes: Uint8Array, path: string): Pro
     );
   }
   const loaded = privateKeys[0]!;
-  // The kid tells the server which of the client's registered keys to verify with. A PEM has none: use the
-  // RFC 7638 thumbprint, the kid `apikit keys generate` puts in the JWKS it writes for registration.
+  // The kid tells the server which of the client's registered keys to verify with. A PEM without a companion
+  // kid: the RFC 7638 thumbprint, the kid `apikit keys generate` puts in the JWKS it writes when not given --kid.
   const kid = loaded.kid ?? (await thumbprint(publicJwk(loaded))).thumbprint;
   return { kind: 'private-key', key: loaded.key, kid, alg: loaded.alg };
 }

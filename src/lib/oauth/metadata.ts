@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { terminalSafe } from '../text/terminal-safe.js';
 
 /**
  * Authorization-server metadata (RFC 8414 / OIDC Discovery 1.0) and the checks every use of it needs.
@@ -37,12 +38,13 @@ export function requireSecureUrl(value: string, what: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(`${what} "${value}" is not a URL`, 'ERR_URL_INVALID');
+    // The value may be a server's (a discovery document's endpoint): shown through the sanitiser.
+    throw new InputError(`${what} "${terminalSafe(value, 200)}" is not a URL`, 'ERR_URL_INVALID');
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
   throw new InputError(
-    `${what} "${value}" must use https (plain http is allowed only on loopback)`,
+    `${what} "${terminalSafe(value, 200)}" must use https (plain http is allowed only on loopback)`,
     'ERR_URL_INSECURE',
   );
 }
@@ -73,7 +75,7 @@ export function validateMetadata(doc: unknown, issuer: string, source: string): 
   }
   if (meta.issuer !== issuer) {
     throw new InputError(
-      `discovery document at ${source} names issuer "${meta.issuer}", not "${issuer}"`,
+      `discovery document at ${source} names issuer "${terminalSafe(meta.issuer, 200)}", not "${issuer}"`,
       'ERR_DISCOVERY_ISSUER_MISMATCH',
       {
         hint: 'pass exactly the issuer the server declares (trailing slash included); a mismatch can mean a mix-up attack',

@@ -47,14 +47,15 @@ function single(v: NumberedVerdict): JwtVerifyResult {
   };
 }
 
-const verdictJson = (v: NumberedVerdict) => ({
+/** The JSON verdict: its `warnings` start with the setup warnings of the run (issue 9, item 7). */
+const verdictJson = (v: NumberedVerdict, setupWarnings: typeof setup = []) => ({
   valid: v.valid,
   code: v.code,
   reason: v.reason,
   header: v.header,
   payload: v.payload,
   key: v.key,
-  warnings: v.warnings,
+  warnings: [...setupWarnings, ...v.warnings],
   ...(v.line !== undefined ? { line: v.line } : {}),
 });
 
@@ -64,8 +65,8 @@ describe('renderJwtVerify: one token', () => {
     { tty: true, json: false, v: valid, out: `valid: ${valid.reason}\n` },
     { tty: false, json: false, v: expired, out: 'invalid: expired 4m12s ago\n' },
     { tty: true, json: false, v: expired, out: 'invalid: expired 4m12s ago\n' },
-    { tty: false, json: true, v: expired, out: JSON.stringify(verdictJson(expired), null, 2) + '\n' },
-    { tty: true, json: true, v: expired, out: JSON.stringify(verdictJson(expired), null, 2) + '\n' },
+    { tty: false, json: true, v: expired, out: JSON.stringify(verdictJson(expired, setup), null, 2) + '\n' },
+    { tty: true, json: true, v: expired, out: JSON.stringify(verdictJson(expired, setup), null, 2) + '\n' },
   ])('tty=$tty json=$json $v.code', ({ tty, json, v, out }) => {
     const rendered = renderJwtVerify(single(v), viewFor({ tty, json }));
     const stdout = stdoutOf(rendered);
@@ -123,7 +124,7 @@ describe('renderJwtVerify: a batch (the verdicts streamed)', () => {
     };
     const rendered = renderJwtVerify(result, viewFor({ tty: false, json: true }));
     expect(stdoutOf(rendered)).toBe(
-      [1, 3].map((line) => JSON.stringify(verdictJson({ ...expired, line })) + '\n').join(''),
+      [1, 3].map((line) => JSON.stringify(verdictJson({ ...expired, line }, setup)) + '\n').join(''),
     );
     expect(stderrOf(rendered)).toBe(
       'warning: key not used: jwks keys[1] [key_skipped]\n' +

@@ -91,7 +91,12 @@ describe('bad key input', () => {
     mkdirSync(join(tmp.dir, 'out'), { recursive: true });
     const r = await runCli(argv(file, out), { tty: false });
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
+    // With --json a failure is one error document on stdout (README, the --json contract); else stdout is empty.
+    if (argv(file, out).includes('--json')) {
+      expect(JSON.parse(r.stdout)).toEqual({ error: expect.objectContaining({ exit_code: 2 }) });
+    } else {
+      expect(r.stdout).toBe('');
+    }
     // One error line; at most one "hint:" line after it, with the next step (house style).
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^error: /);

@@ -34,6 +34,8 @@ const CASES: {
   label: string;
   result: KeysConvertResult;
   human: string;
+  /** Human output on stderr after any warning: with --out, what was written (the file is the product). */
+  humanErr?: string;
   wantJson: unknown;
   warns: boolean;
 }[] = [
@@ -72,7 +74,9 @@ const CASES: {
   {
     label: 'decrypted, to a file',
     result: TO_FILE,
-    human: 'wrote plain.jwk  (private key, JWK, mode 0600)\n',
+    // The file is the product: stdout stays empty, what was written is said on stderr (item 19).
+    human: '',
+    humanErr: 'wrote plain.jwk  (private key, JWK, mode 0600)\n',
     wantJson: {
       source: 'enc.key.pem',
       from: 'encrypted-pkcs8',
@@ -95,7 +99,7 @@ const ROWS = CASES.flatMap((c) =>
 );
 
 describe('renderKeysConvert', () => {
-  it.each(ROWS)('$label tty=$tty json=$json', ({ result, human, wantJson, warns, tty, json }) => {
+  it.each(ROWS)('$label tty=$tty json=$json', ({ result, human, humanErr, wantJson, warns, tty, json }) => {
     const rendered = renderKeysConvert(result, viewFor({ tty, json }));
     const out = stdoutOf(rendered);
     if (json) {
@@ -104,6 +108,6 @@ describe('renderKeysConvert', () => {
       expect(out).toBe(human);
     }
     expect(hasAnsi(out)).toBe(false);
-    expect(stderrOf(rendered)).toBe(warns ? warning(tty) : '');
+    expect(stderrOf(rendered)).toBe((warns ? warning(tty) : '') + (json ? '' : (humanErr ?? '')));
   });
 });

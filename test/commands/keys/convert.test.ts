@@ -110,6 +110,29 @@ describe('keys convert to PEM', () => {
 
 describe('keys convert --out', () => {
   it.each([
+    { label: 'a private key', argv: ['--to', 'pem'], dirMode: 0o700, fileMode: 0o600 },
+    { label: 'a public key', argv: ['--to', 'pem', '--public'], dirMode: 0o755, fileMode: 0o644 },
+  ])(
+    'into directories that do not exist yet ($label): created, 0700 only for private output',
+    async (row) => {
+      const base = join(tmp.dir, `fresh-${row.fileMode.toString(8)}`);
+      const out = join(base, 'sub', 'k.pem');
+      const old = process.umask(0o022);
+      let r;
+      try {
+        r = await runCli(['keys', 'convert', fx.pkcs8!.file, ...row.argv, '--out', out]);
+      } finally {
+        process.umask(old);
+      }
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(mode(base)).toBe(row.dirMode);
+      expect(mode(join(base, 'sub'))).toBe(row.dirMode);
+      expect(mode(out)).toBe(row.fileMode);
+    },
+  );
+
+  it.each([
     { label: 'private PEM', argv: ['--to', 'pem'], src: 'pkcs1', want: 0o600 },
     { label: 'private JWK', argv: ['--to', 'jwk'], src: 'pkcs8', want: 0o600 },
     { label: 'secret JWK', argv: ['--to', 'jwk'], src: 'secret', want: 0o600 },
@@ -119,12 +142,13 @@ describe('keys convert --out', () => {
     const out = join(tmp.dir, `out-${label.replace(' ', '-')}`);
     const r = await runCli(['keys', 'convert', fx[src]!.file, ...argv, '--out', out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`wrote ${out}`);
-    expect(r.stdout).toContain(`mode 0${want.toString(8)}`);
+    // The key went to the file, not to stdout; what was written is said on stderr.
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`wrote ${out}`);
+    expect(r.stderr).toContain(`mode 0${want.toString(8)}`);
     expect(mode(out)).toBe(want);
-    // The key went to the file, not to stdout.
-    expect(r.stdout).not.toContain('BEGIN');
-    expect(r.stdout).not.toContain('"kty"');
+    expect(r.stderr).not.toContain('BEGIN');
+    expect(r.stderr).not.toContain('"kty"');
   });
 
   it('--json with --out reports the file, not the key', async () => {

@@ -46,16 +46,27 @@ const ROWS = [
     result,
     tty,
     json,
-    // --json: the result as it is, uncoloured on a terminal too; human: one line per file, then kid and alg.
-    want: json ? JSON.stringify(result, null, 2) + '\n' : HUMAN[alg](tty),
+    // --json: the result as it is, the one document on stdout, uncoloured on a terminal too. Human: the files
+    // are the product, so stdout stays empty and one line per file, then kid and alg, go to stderr (item 19).
+    wantOut: json ? JSON.stringify(result, null, 2) + '\n' : '',
+    wantErr: json ? '' : HUMAN[alg](tty),
   })),
 );
 
 describe('renderKeysGenerate', () => {
-  it.each(ROWS)('$alg tty=$tty json=$json', ({ result, tty, json, want }) => {
+  it.each(ROWS)('$alg tty=$tty json=$json', ({ result, tty, json, wantOut, wantErr }) => {
     const rendered = renderKeysGenerate(result, viewFor({ tty, json }));
-    expect(stdoutOf(rendered)).toBe(want);
-    expect(hasAnsi(stdoutOf(rendered))).toBe(tty && !json);
-    expect(stderrOf(rendered)).toBe('');
+    expect(stdoutOf(rendered)).toBe(wantOut);
+    expect(hasAnsi(stdoutOf(rendered))).toBe(false);
+    expect(stderrOf(rendered)).toBe(wantErr);
+    expect(hasAnsi(stderrOf(rendered))).toBe(tty && !json);
+  });
+
+  it('a kid carrying escape sequences reaches the terminal as "?"', () => {
+    const rendered = renderKeysGenerate(
+      { ...ES256, kid: '\u001b]0;PWNED\u0007\u001b[2J' },
+      viewFor({ tty: false }),
+    );
+    expect(stderrOf(rendered)).toContain('kid: ?]0;PWNED??[2J\n');
   });
 });

@@ -154,19 +154,20 @@ describe('keys generate (HMAC)', () => {
 });
 
 describe('keys generate: human output', () => {
-  it.each([false, true])('tty=%s: files, modes and kid on stdout', async (tty) => {
+  it.each([false, true])('tty=%s: files, modes and kid on stderr; stdout stays empty', async (tty) => {
     const out = prefix();
     const r = await runCli(['keys', 'generate', '--alg', 'ES256', '--out', out], { tty });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');
-    const plain = stripVTControlCharacters(r.stdout);
+    // The files are the product: the report is for people (item 19).
+    expect(r.stdout).toBe('');
+    const plain = stripVTControlCharacters(r.stderr);
     expect(plain).toContain(`wrote ${out}.key.pem`);
     expect(plain).toContain('mode 0600');
     expect(plain).toContain(`wrote ${out}.jwks.json`);
     const kid = (JSON.parse(readFileSync(`${out}.jwks.json`, 'utf8')) as { keys: { kid: string }[] }).keys[0]!
       .kid;
     expect(plain).toContain(`kid: ${kid}`);
-    if (!tty) expect(r.stdout).not.toContain('\x1b[');
+    if (!tty) expect(r.stderr).not.toContain('\x1b[');
   });
 });
 
@@ -217,17 +218,50 @@ describe('keys generate: refusals write nothing', () => {
     expect(mode(`${out}.key.pem`)).toBe(0o600);
   });
 
-  it('a missing directory: exit 2, nothing written', async () => {
-    const out = join(tmp.dir, 'no-such-dir', 'k');
+  // Item 14 changed this row: a missing directory used to be refused ("does not exist"); it is now created (see
+  // "missing directories" below). What still cannot be written: a path through a regular file.
+  it('a parent that is a file, not a directory: exit 2, nothing written', async () => {
+    writeFileSync(join(tmp.dir, 'a-file'), 'not a directory');
+    const out = join(tmp.dir, 'a-file', 'sub', 'k');
     const r = await runCli(['keys', 'generate', '--alg', 'ES256', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/does not exist/);
-    expect(existsSync(join(tmp.dir, 'no-such-dir'))).toBe(false);
+    expect(r.stderr).toMatch(/"[^"]*a-file" is not a directory/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(tmp.dir, 'a-file'), 'utf8')).toBe('not a directory');
   });
 
   it('--out and --alg are required', async () => {
     const r = await runCli(['keys', 'generate', '--alg', 'ES256']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out/);
+  });
+});
+
+describe('keys generate: missing directories are created (README: --out keys/api in a fresh directory)', () => {
+  it('keys/ and keys/deeper/ are created 0700 (they hold a private key), whatever the umask', async () => {
+    const base = join(tmp.dir, 'fresh-rsa');
+    const out = join(base, 'deeper', 'api');
+    const old = process.umask(0o000);
+    let r;
+    try {
+      r = await runCli(['keys', 'generate', '--alg', 'ES256', '--kid', '2026-01', '--out', out]);
+    } finally {
+      process.umask(old);
+    }
+    expect(r.stderr).toContain(`wrote ${out}.key.pem`);
+    expect(r.code).toBe(0);
+    expect(mode(base)).toBe(0o700);
+    expect(mode(join(base, 'deeper'))).toBe(0o700);
+    expect(readdirSync(join(base, 'deeper')).sort()).toEqual(['api.jwks.json', 'api.key.pem', 'api.pub.pem']);
+    expect(mode(`${out}.key.pem`)).toBe(0o600);
+    expect(mode(`${out}.pub.pem`)).toBe(0o644);
+  });
+
+  it('a refusal after the check creates no directory either', async () => {
+    // --kid on HMAC is refused before anything is written: no directory appears.
+    const base = join(tmp.dir, 'fresh-refused');
+    const r = await runCli(['keys', 'generate', '--alg', 'HS256', '--kid', 'x', '--out', join(base, 'k')]);
+    expect(r.code).toBe(2);
+    expect(existsSync(base)).toBe(false);
   });
 });

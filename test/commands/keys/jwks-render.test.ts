@@ -35,7 +35,15 @@ const HOSTILE: KeysJwksResult = {
 
 const SKIPPED = 'skipped "ec.pub.pem": the same key as "keys.jwks.json keys[0]" (thumbprint tp-ec)\n';
 
-const CASES: { label: string; result: KeysJwksResult; human: string; wantJson: unknown; err: string }[] = [
+const CASES: {
+  label: string;
+  result: KeysJwksResult;
+  human: string;
+  /** Human output on stderr, after `err`: with --out, what was written (the file is the product, item 19). */
+  humanErr?: string;
+  wantJson: unknown;
+  err: string;
+}[] = [
   // Without --out the JWKS itself is the product (also with --json); skipped duplicates are said on stderr.
   {
     label: 'to stdout, one duplicate',
@@ -47,7 +55,8 @@ const CASES: { label: string; result: KeysJwksResult; human: string; wantJson: u
   {
     label: 'to a file',
     result: TO_FILE,
-    human:
+    human: '',
+    humanErr:
       'wrote jwks.json  (2 keys, mode 0644)\n  kid ec-1  from keys.jwks.json keys[0]\n  kid tp-ed  from ed.key.pem\n',
     wantJson: { out: { path: 'jwks.json', mode: '0644' }, keys: KEYS, duplicates: [] },
     err: '',
@@ -55,14 +64,16 @@ const CASES: { label: string; result: KeysJwksResult; human: string; wantJson: u
   {
     label: 'one key to a file',
     result: ONE_TO_FILE,
-    human: 'wrote one.json  (1 key, mode 0644)\n  kid tp-ed  from ed.key.pem\n',
+    human: '',
+    humanErr: 'wrote one.json  (1 key, mode 0644)\n  kid tp-ed  from ed.key.pem\n',
     wantJson: { out: { path: 'one.json', mode: '0644' }, keys: [KEYS[1]], duplicates: [] },
     err: '',
   },
   {
     label: 'a kid with an escape sequence',
     result: HOSTILE,
-    human: 'wrote one.json  (1 key, mode 0644)\n  kid a?[2Jb  from evil.jwk.json\n',
+    human: '',
+    humanErr: 'wrote one.json  (1 key, mode 0644)\n  kid a?[2Jb  from evil.jwk.json\n',
     wantJson: { out: { path: 'one.json', mode: '0644' }, keys: HOSTILE.keys, duplicates: [] },
     err: '',
   },
@@ -78,12 +89,13 @@ const ROWS = CASES.flatMap((c) =>
 );
 
 describe('renderKeysJwks', () => {
-  it.each(ROWS)('$label tty=$tty json=$json', ({ result, human, wantJson, err, tty, json }) => {
+  it.each(ROWS)('$label tty=$tty json=$json', ({ result, human, humanErr, wantJson, err, tty, json }) => {
     const rendered = renderKeysJwks(result, viewFor({ tty, json }));
     const out = stdoutOf(rendered);
     expect(out).toBe(json ? JSON.stringify(wantJson, null, 2) + '\n' : human);
     // Nothing here is coloured, and JSON escapes a control character in a kid itself.
     expect(hasAnsi(out)).toBe(false);
-    expect(stderrOf(rendered)).toBe(err);
+    expect(stderrOf(rendered)).toBe(err + (json ? '' : (humanErr ?? '')));
+    expect(stderrOf(rendered)).not.toContain('\u001b[2J');
   });
 });

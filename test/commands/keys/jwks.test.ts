@@ -74,12 +74,13 @@ describe('keys jwks', () => {
     expect(written.keys.map((k) => k.kid)).toEqual(doc.keys.map((k) => k.kid));
   });
 
-  it.each([false, true])('human output with --out (tty=%s)', async (tty) => {
+  it.each([false, true])('human output with --out (tty=%s): on stderr, stdout stays empty', async (tty) => {
     const out = join(tmp.dir, `human-${tty}.jwks.json`);
     const r = await runCli(['keys', 'jwks', fx.spki!.file, '--out', out], { tty });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`wrote ${out}  (1 key, mode 0644)`);
-    expect(r.stdout).toContain(`kid ${fx.spki!.thumbprint}`);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`wrote ${out}  (1 key, mode 0644)`);
+    expect(r.stderr).toContain(`kid ${fx.spki!.thumbprint}`);
   });
 
   it('--json without --out prints the JWKS itself', async () => {
@@ -136,5 +137,39 @@ describe('keys jwks refusals write nothing', () => {
     expect(r.stderr.split('\n')[0]).toMatch(want);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('keys jwks keeps the kid chosen at generation (issue 9, item 5)', () => {
+  it('PREFIX.key.pem and PREFIX.pub.pem take the kid of PREFIX.jwks.json; the same key twice is one entry', async () => {
+    const a = join(tmp.dir, 'gen-a');
+    const b = join(tmp.dir, 'gen-b');
+    expect((await runCli(['keys', 'generate', '--alg', 'ES256', '--kid', '2026-01', '--out', a])).code).toBe(
+      0,
+    );
+    expect((await runCli(['keys', 'generate', '--alg', 'EdDSA', '--kid', '2026-02', '--out', b])).code).toBe(
+      0,
+    );
+    const r = await runCli(['keys', 'jwks', `${a}.key.pem`, `${b}.pub.pem`, `${a}.jwks.json`]);
+    expect(r.code, r.stderr).toBe(0);
+    const jwks = JSON.parse(r.stdout) as Jwks;
+    expect(jwks.keys.map((k) => [k.kid, k.alg])).toEqual([
+      ['2026-01', 'ES256'],
+      ['2026-02', 'EdDSA'],
+    ]);
+    // The published JWKS and the one rebuilt from the PEMs name the key alike: no kid clash, just a duplicate.
+    expect(r.stderr).toContain(`skipped "${a}.jwks.json": the same key as "${a}.key.pem"`);
+  });
+
+  it('a PEM copied elsewhere (no JWKS beside it) gets its thumbprint, as before', async () => {
+    const a = join(tmp.dir, 'gen-c');
+    expect((await runCli(['keys', 'generate', '--alg', 'ES256', '--kid', 'chosen', '--out', a])).code).toBe(
+      0,
+    );
+    const copy = join(tmp.dir, 'copied.pem');
+    writeFileSync(copy, readFileSync(`${a}.pub.pem`));
+    const r = await runCli(['keys', 'jwks', copy]);
+    const k = (JSON.parse(r.stdout) as Jwks).keys[0]!;
+    expect(k.kid).toBe(rfc7638(k));
   });
 });

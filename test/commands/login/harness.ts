@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { main } from '../../../src/cli.js';
 import type { ContextOverrides, Env } from '../../../src/context.js';
 import { createIO } from '../../../src/io/io.js';
-import type { RunResult } from '../../helpers/cli.js';
+import { tempDir, type RunResult } from '../../helpers/cli.js';
 import { Browser } from '../../helpers/browser.js';
 import type { OidcFixture } from '../../helpers/oidc-provider.js';
 
@@ -168,4 +168,17 @@ export function makeExpiring(dir: string, profile: string, inMs: number): void {
   const doc = JSON.parse(readFileSync(path, 'utf8'));
   doc.profiles[profile].tokens.expiresAt = Date.now() + inMs;
   writeFileSync(path, JSON.stringify(doc, null, '\t'));
+}
+
+/** A maker of fresh config directories for one test file; all of them are removed after the file's tests. */
+export function configDirs(prefix: string): () => string {
+  const dirs: Array<() => void> = [];
+  afterAll(() => {
+    for (const cleanup of dirs) cleanup();
+  });
+  return () => {
+    const t = tempDir(prefix);
+    dirs.push(t.cleanup);
+    return t.dir;
+  };
 }

@@ -12,14 +12,18 @@ describe('--help of login, token, logout and profiles', () => {
     {
       argv: ['token'],
       usage:
-        /^Usage: apikit token \[--profile <name>\] \[--min-ttl <duration>\] \[--format \{bare \| header \| json\}\] \[--check\]$/m,
+        /^Usage: apikit token \[--profile <name>\] \[--min-ttl <duration>\] \[--format \{bare \| header \| json\}\] \[--check\] \[--header <line> \.\.\.\] \[--timeout <duration>\] \[--connect-timeout <duration>\] \[--max-body <bytes>\]$/m,
     },
     {
       argv: ['token', 'client-credentials'],
       usage:
         /^Usage: apikit token client-credentials \{--issuer <url> \| --token-endpoint <url>\} --client-id <id> \{--client-secret-env <VAR> \| --client-secret-file <file> \| --client-secret-stdin \| --private-key <file>\} \[--auth-method \{client_secret_basic \| client_secret_post \| private_key_jwt \| client_secret_jwt\}\].*\[--format \{bare \| header \| json\}\].*\[--no-cache\] \[--save-profile <name>\]/m,
     },
-    { argv: ['logout'], usage: /^Usage: apikit logout \[--profile <name> \| --all\]$/m },
+    {
+      argv: ['logout'],
+      usage:
+        /^Usage: apikit logout \[--profile <name> \| --all\] \[--header <line> \.\.\.\] \[--timeout <duration>\] \[--connect-timeout <duration>\] \[--max-body <bytes>\]$/m,
+    },
     { argv: ['profiles', 'list'], usage: /^Usage: apikit profiles list \[--json\]$/m },
     { argv: ['profiles', 'show'], usage: /^Usage: apikit profiles show <name> \[--json\]$/m },
     { argv: ['profiles', 'remove'], usage: /^Usage: apikit profiles remove <name> \[--json\]$/m },

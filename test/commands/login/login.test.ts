@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../../helpers/browser.js';
-import { tempDir } from '../../helpers/cli.js';
 import { RESOURCE, startOidcProvider, type OidcFixture } from '../../helpers/oidc-provider.js';
 import {
   assertHygiene,
@@ -12,22 +11,17 @@ import {
   readConfig,
   secretsOf,
   startCli,
+  configDirs,
 } from './harness.js';
 
 let as: OidcFixture;
-const dirs: Array<() => void> = [];
-function configDir(): string {
-  const t = tempDir('apikit-login-');
-  dirs.push(t.cleanup);
-  return t.dir;
-}
+const configDir = configDirs('apikit-login-');
 
 beforeAll(async () => {
   as = await startOidcProvider({ accessTokenTtl: 300 });
 });
 afterAll(async () => {
   await as.close();
-  for (const c of dirs) c();
 });
 
 describe('apikit login (authorization code + PKCE, real oidc-provider)', () => {

@@ -231,6 +231,10 @@ describe('output formats', () => {
 
   it('--json with --format bare is a usage error', async () => {
     const res = await runCli([...base(), '--json', '--format', 'bare'], { env: env() });
-    expectOneLineError(res, 2, /--json conflicts with --format bare/);
+    // With --json the failure is also one error document on stdout (README, the --json contract).
+    expect(JSON.parse(res.stdout)).toEqual({
+      error: expect.objectContaining({ code: 'ERR_USAGE', exit_code: 2 }),
+    });
+    expectOneLineError({ ...res, stdout: '' }, 2, /--json conflicts with --format bare/);
   });
 });

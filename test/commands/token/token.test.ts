@@ -118,7 +118,8 @@ describe('apikit token', () => {
   it.each([
     { name: 'fresh token', setup: 'fresh', minTtl: '60s', code: 0 },
     { name: 'expiring token (refresh needs the network)', setup: 'fresh', minTtl: '1h', code: 4 },
-    { name: 'no such profile', setup: 'none', minTtl: '60s', code: 4 },
+    // Item 17 of issue 9: a profile that does not exist is bad input (2), as in every verb.
+    { name: 'no such profile', setup: 'none', minTtl: '60s', code: 2 },
   ])('--check: $name → exit $code, nothing on stdout, no request', async ({ setup, minTtl, code }) => {
     const dir = setup === 'none' ? tempDir().dir : await loggedIn();
     as.requests.reset();
@@ -131,11 +132,12 @@ describe('apikit token', () => {
   });
 
   it('no session: exit 4 with the login hint', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const result = await runCli(['token', '--profile', 'ci'], { env: { APIKIT_CONFIG_DIR: t.dir } });
+    // A profile that exists without a session (logged out); one that does not exist is exit 2 (issue 9, item 17).
+    const dir = await loggedIn('ci');
+    expect((await runCli(['logout', '--profile', 'ci'], { env: { APIKIT_CONFIG_DIR: dir } })).code).toBe(0);
+    const result = await runCli(['token', '--profile', 'ci'], { env: { APIKIT_CONFIG_DIR: dir } });
     expect(result.code).toBe(4);
-    expect(result.stderr).toBe('error: there is no profile "ci"\nhint: apikit login --profile ci\n');
+    expect(result.stderr).toBe('error: profile "ci" is not logged in\nhint: apikit login --profile ci\n');
   });
 
   it('APIKIT_PROFILE selects the profile', async () => {
@@ -196,9 +198,12 @@ describe('--profile on HTTP commands (resolveHttpFlags → ctx.profileAccessToke
   });
 
   it('a profile without a session is exit 4 with the login hint', async () => {
-    const t = tempDir();
-    cleanups.push(t.cleanup);
-    const ctx = ctxFor(t.dir);
+    // Logged out, so it exists without a session; one that does not exist is exit 2 (issue 9, item 17).
+    const dir = await loggedIn('nobody');
+    expect((await runCli(['logout', '--profile', 'nobody'], { env: { APIKIT_CONFIG_DIR: dir } })).code).toBe(
+      0,
+    );
+    const ctx = ctxFor(dir);
     await expect(resolveHttpFlags({ profile: 'nobody' }, ctx)).rejects.toMatchObject({
       exitCode: 4,
       hint: 'apikit login --profile nobody',

@@ -67,18 +67,51 @@ describe('claim values', () => {
     expect(claimMatches('1', 1)).toBe(false);
     expect([...grantedScopes({ scope: 'a  b', scp: ['c', 5] })]).toEqual(['a', 'b', 'c']);
   });
-  it('builds claims: flags win over --claim over base; null removes', () => {
+  it('builds claims: flags win over the base, --claim over the base; null removes', () => {
     expect(
       buildClaims({
-        base: { sub: 'b', exp: 1, x: 1 },
-        claims: [['sub', 'c']],
+        base: { sub: 'b', exp: 1, x: 1, y: 1 },
+        claims: [['y', 2]],
         sub: 'f',
         exp: null,
         iat: 5000,
         aud: ['one'],
       }),
-    ).toEqual({ sub: 'f', x: 1, iat: 5, aud: 'one' });
+    ).toEqual({ sub: 'f', x: 1, y: 2, iat: 5, aud: 'one' });
     expect(() => buildClaims({ base: {}, claims: [['__proto__', 1]] })).toThrow();
+  });
+
+  // Issue 9, item 6: an explicit claim and a flag never silently override each other, and defaults never win.
+  it('a --claim that contradicts a flag is a usage error naming both; an agreeing one is fine', () => {
+    expect(() =>
+      buildClaims({ base: {}, claims: [['sub', 'c']], sub: 'f', written: { sub: '--sub f' } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_JWT_CLAIM_CONFLICT',
+        message: '--claim sub="c" contradicts --sub f: give "sub" one way',
+      }),
+    );
+    expect(() =>
+      buildClaims({ base: {}, claims: [['exp', 123]], exp: null, written: { exp: '--no-exp' } }),
+    ).toThrow(/--claim exp=123 contradicts --no-exp/);
+    expect(() =>
+      buildClaims({
+        base: {},
+        claims: [
+          ['a', 1],
+          ['a', 2],
+        ],
+      }),
+    ).toThrow(/--claim a=1 and --claim a=2/);
+    expect(buildClaims({ base: {}, claims: [['sub', 'f']], sub: 'f' })).toEqual({ sub: 'f' });
+  });
+
+  it('defaults fill only the claims nothing else set', () => {
+    const defaults = { exp: 900_000, iat: 1000 };
+    expect(buildClaims({ base: {}, claims: [], defaults })).toEqual({ exp: 900, iat: 1 });
+    expect(buildClaims({ base: {}, claims: [['exp', 123]], defaults })).toEqual({ exp: 123, iat: 1 });
+    expect(buildClaims({ base: { exp: 123, iat: 5 }, claims: [], defaults })).toEqual({ exp: 123, iat: 5 });
+    expect(buildClaims({ base: {}, claims: [], exp: null, defaults })).toEqual({ iat: 1 });
   });
 });
 

@@ -165,27 +165,19 @@ describe('pickSigningKey / weakSigningSecret', () => {
 describe('mintTimes / timeSpecFlag', () => {
   const now = Date.UTC(2026, 0, 15, 12);
   it.each([
+    // Only what the flags say: the defaults (exp in 15m, iat now) are buildClaims' (issue 9, item 6).
+    [{ exp: '15m' }, { exp: now + 900_000, nbf: undefined, iat: undefined }],
     [
-      { exp: '15m', resigning: false },
-      { exp: now + 900_000, nbf: undefined, iat: now },
+      { exp: '-5m', nbf: '10m' },
+      { exp: now - 300_000, nbf: now + 600_000, iat: undefined },
     ],
     [
-      { exp: '-5m', nbf: '10m', resigning: false },
-      { exp: now - 300_000, nbf: now + 600_000, iat: now },
-    ],
-    [
-      { exp: false, iat: false, resigning: false },
+      { exp: false, iat: false },
       { exp: null, nbf: undefined, iat: null },
     ],
-    [{ resigning: true }, { exp: undefined, nbf: undefined, iat: undefined }],
-    [
-      { iat: '2026-01-15T11:00:00Z', resigning: true },
-      { exp: undefined, nbf: undefined, iat: now - 3_600_000 },
-    ],
-    [
-      { nbf: '1768480000', resigning: false },
-      { exp: undefined, nbf: 1768480000_000, iat: now },
-    ],
+    [{}, { exp: undefined, nbf: undefined, iat: undefined }],
+    [{ iat: '2026-01-15T11:00:00Z' }, { exp: undefined, nbf: undefined, iat: now - 3_600_000 }],
+    [{ nbf: '1768480000' }, { exp: undefined, nbf: 1768480000_000, iat: undefined }],
   ] as const)('%j', (flags, want) => expect(mintTimes(flags, now)).toEqual(want));
 
   it.each([
