@@ -39,26 +39,26 @@ export async function tokensFromResponse(
   };
 }
 
-/** `exp` of a JWT access token (unverified: used only to schedule a refresh), or undefined. */
-async function jwtExp(token: string): Promise<number | undefined> {
+/**
+ * One claim of a JWT access token, unverified — never a trust decision: `exp` only schedules a refresh, `sub` is a
+ * display name for client-credential or ID-token-less profiles. Undefined when the token is not a JWT.
+ */
+async function unverifiedClaim(token: string, name: 'exp' | 'sub'): Promise<unknown> {
   if (token.split('.').length !== 3) return undefined;
   try {
     const { decodeJwt } = await import('jose/jwt/decode');
-    const exp = decodeJwt(token).exp;
-    return typeof exp === 'number' ? exp : undefined;
+    return decodeJwt(token)[name];
   } catch {
     return undefined;
   }
 }
 
-/** `sub` of a JWT access token, unverified (a display name for client-credential or ID-token-less profiles). */
+async function jwtExp(token: string): Promise<number | undefined> {
+  const exp = await unverifiedClaim(token, 'exp');
+  return typeof exp === 'number' ? exp : undefined;
+}
+
 export async function jwtSubject(token: string): Promise<string | undefined> {
-  if (token.split('.').length !== 3) return undefined;
-  try {
-    const { decodeJwt } = await import('jose/jwt/decode');
-    const sub = decodeJwt(token).sub;
-    return typeof sub === 'string' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
+  const sub = await unverifiedClaim(token, 'sub');
+  return typeof sub === 'string' ? sub : undefined;
 }

@@ -39,3 +39,16 @@ export function stderrOf(rendered: Rendered): string {
 export function hasAnsi(text: string): boolean {
   return text.includes('\u001b[');
 }
+
+/** The four ways a renderer is seen: a terminal or a pipe, each with and without --json. */
+export const VIEW_MODES: readonly { tty: boolean; json: boolean }[] = [
+  { tty: true, json: false },
+  { tty: false, json: false },
+  { tty: true, json: true },
+  { tty: false, json: true },
+];
+
+/** Every case in every view mode: the rows of a table-driven render test with the TTY as a column. */
+export function inEveryMode<T extends object>(cases: readonly T[]): (T & { tty: boolean; json: boolean })[] {
+  return cases.flatMap((c) => VIEW_MODES.map((mode) => ({ ...c, ...mode })));
+}

@@ -16,7 +16,7 @@ import {
 } from '../../lib/jwt/token-text.js';
 import type { Outcome } from '../../lib/outcome.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
-import { enforceFlagRules } from './flag-rules.js';
+import { enforceFlagRules } from '../shared/flag-rules.js';
 import { readTokenText, redactToken } from './token-input.js';
 
 /**

@@ -13,7 +13,7 @@ import {
 } from '../../lib/jwt/token-text.js';
 import type { Rendered, View } from '../../io/render.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
-import { enforceFlagRules } from './flag-rules.js';
+import { enforceFlagRules } from '../shared/flag-rules.js';
 import { colourJson } from './json-view.js';
 import { parseMaxSize, readTokenText, redactToken } from './token-input.js';
 

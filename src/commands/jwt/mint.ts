@@ -12,7 +12,7 @@ import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { parseDurationFlag } from '../../lib/time/duration.js';
 import { collect } from '../shared/flags.js';
 import { addPassphraseOptions, type PassphraseFlags } from '../shared/key-files.js';
-import { enforceFlagRules } from './flag-rules.js';
+import { enforceFlagRules } from '../shared/flag-rules.js';
 import type { SecretFlags } from './key-input.js';
 
 /**

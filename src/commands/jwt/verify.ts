@@ -16,7 +16,7 @@ import { optionalDurationFlag, parseDurationFlag } from '../../lib/time/duration
 import { collect } from '../shared/flags.js';
 import { addHttpOptions, httpUsage, type HttpOptionSet } from '../shared/http-flags.js';
 import { addPassphraseOptions } from '../shared/key-files.js';
-import { enforceFlagRules } from './flag-rules.js';
+import { enforceFlagRules } from '../shared/flag-rules.js';
 import { parseMaxSize, redactToken } from './token-input.js';
 import type { KeySourceFlags } from './verify-keys.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderKeysConvert, type KeysConvertResult } from '../../../src/commands/keys/convert.js';
-import { hasAnsi, stderrOf, stdoutOf, viewFor } from '../../helpers/view.js';
+import { hasAnsi, stderrOf, stdoutOf, viewFor, inEveryMode } from '../../helpers/view.js';
 
 const PEM = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n';
 const JWK_TEXT = JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, null, 2) + '\n';
@@ -89,14 +89,7 @@ const CASES: {
   },
 ];
 
-const ROWS = CASES.flatMap((c) =>
-  [
-    { tty: true, json: false },
-    { tty: false, json: false },
-    { tty: true, json: true },
-    { tty: false, json: true },
-  ].map((mode) => ({ ...c, ...mode })),
-);
+const ROWS = inEveryMode(CASES);
 
 describe('renderKeysConvert', () => {
   it.each(ROWS)('$label tty=$tty json=$json', ({ result, human, humanErr, wantJson, warns, tty, json }) => {

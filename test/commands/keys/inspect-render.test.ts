@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderKeysInspect, type KeysInspectResult } from '../../../src/commands/keys/inspect.js';
 import type { Block } from '../../../src/io/render.js';
 import type { KeyReport } from '../../../src/lib/keys/report.js';
-import { hasAnsi, stderrOf, stdoutOf, viewFor } from '../../helpers/view.js';
+import { hasAnsi, stderrOf, stdoutOf, viewFor, inEveryMode } from '../../helpers/view.js';
 
 const URN = 'urn:ietf:params:oauth:jwk-thumbprint:sha-256:';
 
@@ -212,14 +212,7 @@ function boxed(c: (typeof CASES)[number]): Block[] {
   return blocks;
 }
 
-const ROWS = CASES.flatMap((c) =>
-  [
-    { tty: true, json: false },
-    { tty: false, json: false },
-    { tty: true, json: true },
-    { tty: false, json: true },
-  ].map((mode) => ({ ...c, ...mode })),
-);
+const ROWS = inEveryMode(CASES);
 
 describe('renderKeysInspect', () => {
   it.each(ROWS)('$label tty=$tty json=$json', (row) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderKeysJwks, type KeysJwksResult } from '../../../src/commands/keys/jwks.js';
-import { hasAnsi, stderrOf, stdoutOf, viewFor } from '../../helpers/view.js';
+import { hasAnsi, stderrOf, stdoutOf, viewFor, inEveryMode } from '../../helpers/view.js';
 
 const JWKS = {
   keys: [
@@ -79,14 +79,7 @@ const CASES: {
   },
 ];
 
-const ROWS = CASES.flatMap((c) =>
-  [
-    { tty: true, json: false },
-    { tty: false, json: false },
-    { tty: true, json: true },
-    { tty: false, json: true },
-  ].map((mode) => ({ ...c, ...mode })),
-);
+const ROWS = inEveryMode(CASES);
 
 describe('renderKeysJwks', () => {
   it.each(ROWS)('$label tty=$tty json=$json', ({ result, human, humanErr, wantJson, err, tty, json }) => {

@@ -110,3 +110,18 @@ export function expectOneLineError(res: RunResult, code: number, message: RegExp
   expect(lines.length).toBeLessThanOrEqual(2);
   if (lines[1]) expect(lines[1]).toMatch(/^hint: /);
 }
+
+/** The command line most tests start from: the client_secret_basic client, its secret from the env, SCOPE. */
+export function ccBasic(as: OidcFixture, ...extra: string[]): string[] {
+  return cc(
+    '--issuer',
+    as.issuer,
+    '--client-id',
+    BASIC.id,
+    '--client-secret-env',
+    'BASIC_SECRET',
+    '--scope',
+    SCOPE,
+    ...extra,
+  );
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runBin, runCli } from '../../helpers/cli.js';
 import type { OidcFixture } from '../../helpers/oidc-provider.js';
-import { BASIC, cc, PKJWT, POST, SCOPE, useClientCredentialsServer } from './cc-fixture.js';
+import { BASIC, cc, ccBasic, PKJWT, POST, SCOPE, useClientCredentialsServer } from './cc-fixture.js';
 
 /**
  * The client-credentials token cache: hits make no request, the key covers every request parameter, failures
@@ -20,17 +20,7 @@ beforeAll(() => {
 });
 
 describe('token cache', () => {
-  const argv = () =>
-    cc(
-      '--issuer',
-      as.issuer,
-      '--client-id',
-      BASIC.id,
-      '--client-secret-env',
-      'BASIC_SECRET',
-      '--scope',
-      SCOPE,
-    );
+  const argv = () => ccBasic(as);
 
   it('a cache hit makes no request at all; --no-cache makes one; a near-expiry entry renews', async () => {
     const e = env();
@@ -158,16 +148,7 @@ describe('token cache', () => {
 describe('through the built binary (npm run build first)', () => {
   it('CI usage: TOKEN=$(apikit token client-credentials ...) gets exactly the token; a cache hit asks nothing', async () => {
     const e = env();
-    const argv = cc(
-      '--issuer',
-      as.issuer,
-      '--client-id',
-      BASIC.id,
-      '--client-secret-env',
-      'BASIC_SECRET',
-      '--scope',
-      SCOPE,
-    );
+    const argv = ccBasic(as);
     const res = await runBin(argv, { env: e });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toBe('');

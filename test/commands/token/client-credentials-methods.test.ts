@@ -7,6 +7,7 @@ import { RESOURCE, type OidcFixture } from '../../helpers/oidc-provider.js';
 import {
   BASIC,
   cc,
+  ccBasic,
   CSJWT,
   expectOneLineError,
   PKJWT,
@@ -149,21 +150,7 @@ describe('one confidential client per authentication method', () => {
   });
 
   it('--resource (RFC 8707) gets a JWT access token for that resource server', async () => {
-    const res = await runCli(
-      cc(
-        '--issuer',
-        as.issuer,
-        '--client-id',
-        BASIC.id,
-        '--client-secret-env',
-        'BASIC_SECRET',
-        '--scope',
-        SCOPE,
-        '--resource',
-        RESOURCE,
-      ),
-      { env: env() },
-    );
+    const res = await runCli(ccBasic(as, '--resource', RESOURCE), { env: env() });
     expect(res.code, res.stderr).toBe(0);
     const info = await as.introspect(res.stdout.trim());
     expect(info).toMatchObject({ active: true, aud: RESOURCE, scope: SCOPE, client_id: BASIC.id });
@@ -190,17 +177,7 @@ describe('one confidential client per authentication method', () => {
 });
 
 describe('output formats', () => {
-  const base = () =>
-    cc(
-      '--issuer',
-      as.issuer,
-      '--client-id',
-      BASIC.id,
-      '--client-secret-env',
-      'BASIC_SECRET',
-      '--scope',
-      SCOPE,
-    );
+  const base = () => ccBasic(as);
 
   it('--format header prints an Authorization header line', async () => {
     const res = await runCli([...base(), '--format', 'header'], { env: env() });

@@ -1,13 +1,13 @@
 import type { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
-import { collect } from '../shared/flags.js';
+import { collect } from './flags.js';
 
 /**
  * commander keeps the last value of a flag given twice and lets `--exp 5m --no-exp` cancel each other without
- * a word. The jwt verbs refuse both (exit 2, naming both flags): a flag that takes one value takes it once, and
- * flags that say opposite things (or name two key sources) are never combined. Repeatable flags (collect) may
- * repeat.
+ * a word. A verb that calls enforceFlagRules refuses both (exit 2, naming both flags): a flag that takes one value
+ * takes it once, and flags that say opposite things (or name two key sources) are never combined. Repeatable
+ * flags (collect) may repeat. The jwt verbs use it today; it lives here so every verb can.
  */
 export interface FlagRules {
   /** Flags (long names, "--key") of which at most one kind may be given, and what they give ("the key"). */
