@@ -4,6 +4,8 @@
 // noise hits all of them alike; the table reports medians and the ratio to bare node's median.
 // BENCH_BEFORE=/path/to/other/bin/apikit.js adds each command run by that binary (say, a build of the previous
 // commit) to the same rounds, for a before/after comparison under the same conditions.
+// Then the JWT batch verify (bench/jwt-batch.js) and the rate-limit probe's accuracy and request-engine throughput
+// (bench/ratelimit.js); --startup-only skips both, --no-ratelimit the last.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,8 +94,15 @@ try {
     batch = await benchJwtBatch({ n: Number(process.env.BENCH_BATCH_N ?? 20000) });
   }
 
+  // Rate-limit probe accuracy and request-engine throughput (bench/ratelimit.js, issue 10).
+  let ratelimit = null;
+  if (!process.argv.includes('--startup-only') && !process.argv.includes('--no-ratelimit')) {
+    const { benchRateLimit } = await import('./ratelimit.js');
+    ratelimit = await benchRateLimit();
+  }
+
   if (json) {
-    console.log(JSON.stringify({ startup: rows, batch }, null, 2));
+    console.log(JSON.stringify({ startup: rows, batch, ratelimit }, null, 2));
   } else {
     const t = new Table({ head: ['start-up', 'runs', 'median ms', '× node', 'target', 'met', 'exit'] });
     for (const r of rows) {
@@ -124,6 +133,7 @@ try {
       }
       console.log(b.toString());
     }
+    if (ratelimit) console.log((await import('./ratelimit.js')).renderRateLimit(ratelimit));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

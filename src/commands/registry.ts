@@ -32,6 +32,11 @@ export const GROUPS: readonly GroupEntry[] = [
     load: () => import('./logout/index.js'),
   },
   {
+    name: 'probe',
+    summary: 'measure how an endpoint rate-limits: burst, sustained rate, Retry-After, algorithm',
+    load: () => import('./probe/index.js'),
+  },
+  {
     name: 'profiles',
     summary: 'list, show and remove login profiles',
     load: () => import('./profiles/index.js'),
