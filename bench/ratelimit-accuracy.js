@@ -1,5 +1,5 @@
 // Accuracy of `apikit probe ratelimit`: probeRateLimit (src/probes/ratelimit.ts) run the way the command runs it
-// (default budget: 150 requests, 60 s, one in flight) against each real limiter of test/fixtures/ratelimit/,
+// (test/probes/ratelimit-run.ts: default budget, 150 requests, 60 s, one in flight) against each real limiter of test/fixtures/ratelimit/,
 // `runs` times on a fresh key each, scored against the limiter's configured truth. Per limiter: the relative
 // error of burst, rate and window (median and worst), whether limited + algorithm were right, requests (as the
 // probe counted them and as the server saw them) and seconds spent. The goal (issue 10): error <= 10 % with at
@@ -8,17 +8,6 @@
 import { performance } from 'node:perf_hooks';
 
 export const ERROR_GOAL = 0.1;
-
-/** The probe's defaults as the command resolves them (test/probes/ratelimit-support.ts uses the same). */
-const PROBE_DEFAULTS = {
-  method: 'GET',
-  headers: {},
-  maxRequests: 150,
-  durationMs: 60_000,
-  concurrency: 1,
-  ratePerS: null,
-  timeoutMs: 10_000,
-};
 
 /** Each entry starts one server and names the fixtures it serves. */
 const LIMITERS = [
@@ -110,24 +99,9 @@ function summarise(errors) {
 }
 
 async function probeOnce(m, url) {
-  const options = { ...PROBE_DEFAULTS, url };
-  const client = m.createHttpClient({
-    ...m.DEFAULT_HTTP_OPTIONS,
-    userAgent: 'apikit-bench',
-    headers: {},
-    redactor: new m.Redactor(),
-    clock: m.systemClock,
-    maxRequests: options.maxRequests,
-    concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs,
-  });
   const t0 = performance.now();
-  try {
-    const report = await m.probeRateLimit(options, { client, clock: m.systemClock });
-    return { report, wallMs: performance.now() - t0 };
-  } finally {
-    await client.close();
-  }
+  const report = await m.runProbe(url, {}, {}, 'apikit-bench');
+  return { report, wallMs: performance.now() - t0 };
 }
 
 /** Scores `runs` probes of one fixture against its truth → one row. */
@@ -202,8 +176,7 @@ async function benchFixture(m, name, fixture, runs) {
 }
 
 /**
- * `modules`: probeRateLimit, createHttpClient, DEFAULT_HTTP_OPTIONS, Redactor, systemClock and `fixtures` (the
- * test/fixtures/ratelimit index). → rows (see benchFixture), skipped ones as { name, skipped: reason }.
+ * `modules`: runProbe (test/probes/ratelimit-run.ts) and `fixtures` (the test/fixtures/ratelimit index). → rows (see benchFixture), skipped ones as { name, skipped: reason }.
  */
 export async function benchRateLimitAccuracy(modules, { runs = 3, only } = {}) {
   const rows = [];

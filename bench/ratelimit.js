@@ -60,10 +60,7 @@ async function accuracyPart() {
   let bundle;
   try {
     bundle = await bundleTs({
-      probe: 'src/probes/ratelimit.ts',
-      client: 'src/http/client.ts',
-      redact: 'src/io/redact.ts',
-      system: 'src/io/system.ts',
+      probe: 'test/probes/ratelimit-run.ts',
       fixtures: 'test/fixtures/ratelimit/index.ts',
     });
   } catch (err) {
@@ -71,16 +68,10 @@ async function accuracyPart() {
     return skipAll(`could not bundle the probe or the fixtures: ${buildError(err)}`);
   }
   try {
-    const { probe, client, redact, system, fixtures } = bundle.urls;
-    if (!probe) return skipAll('src/probes/ratelimit.ts does not exist yet');
+    const { probe, fixtures } = bundle.urls;
+    if (!probe) return skipAll('test/probes/ratelimit-run.ts does not exist yet');
     if (!fixtures) return skipAll('test/fixtures/ratelimit/index.ts does not exist yet');
-    const modules = {
-      ...(await import(probe)),
-      ...(await import(client)),
-      ...(await import(redact)),
-      ...(await import(system)),
-      fixtures: await import(fixtures),
-    };
+    const modules = { ...(await import(probe)), fixtures: await import(fixtures) };
     const rows = await benchRateLimitAccuracy(modules, {
       runs: Number(env.BENCH_RATELIMIT_RUNS ?? Math.max(1, Math.round(RUNS / 8))),
       only: env.BENCH_RATELIMIT_ONLY ? new RegExp(env.BENCH_RATELIMIT_ONLY, 'i') : undefined,

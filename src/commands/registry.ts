@@ -33,7 +33,7 @@ export const GROUPS: readonly GroupEntry[] = [
   },
   {
     name: 'probe',
-    summary: 'measure how an endpoint rate-limits: burst, sustained rate, Retry-After, algorithm',
+    summary: 'measure how an endpoint rate-limits and which origins its CORS lets read it',
     load: () => import('./probe/index.js'),
   },
   {

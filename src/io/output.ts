@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { IO } from './io.js';
 import type { Redactor } from './redact.js';
 import type { Doc, Rendered, View } from './render.js';
@@ -72,13 +73,61 @@ export function createOutput(io: IO, redactor: Redactor, view: () => View): Outp
 async function boxTable(io: IO, head: string[], rows: string[][]): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const c = io.color.out;
+  const colWidths = fitColumns(head, rows, io.columns);
   const table = new Table({
     head: head.map((h) => c.bold(h)),
     style: { head: [], border: [] },
     wordWrap: true,
+    // Words longer than their column (a URL, a header value) are broken rather than cut off with "…": a table
+    // never hides part of what the server said.
+    wrapOnWordBoundary: !colWidths || !hasWordLongerThan(rows, colWidths),
+    ...(colWidths ? { colWidths } : {}),
   });
   for (const row of rows) table.push(row);
   return table.toString();
+}
+
+/** Columns of text width plus cli-table3's padding (one space each side). */
+const PADDING = 2;
+/** No column is squeezed narrower than this, even on a very narrow terminal. */
+const MIN_COLUMN = 8;
+
+/**
+ * Column widths that fit the table into the terminal's width, or undefined when it fits as it is: the widest
+ * columns give up space first, so short columns (names, statuses) stay on one line while a long value wraps.
+ */
+export function fitColumns(head: string[], rows: string[][], columns: number): number[] | undefined {
+  const widths = head.map(
+    (h, i) => Math.max(textWidth(h), ...rows.map((row) => longestLine(row[i] ?? ''))) + PADDING,
+  );
+  const borders = head.length + 1;
+  let excess = widths.reduce((a, b) => a + b, 0) + borders - columns;
+  if (excess <= 0) return undefined;
+  while (excess > 0) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= MIN_COLUMN + PADDING) break;
+    widths[widest]!--;
+    excess--;
+  }
+  return widths;
+}
+
+function hasWordLongerThan(rows: string[][], widths: number[]): boolean {
+  return rows.some((row) =>
+    row.some((cell, i) =>
+      stripVTControlCharacters(cell)
+        .split(/\s+/)
+        .some((word) => word.length > (widths[i] ?? Infinity) - PADDING),
+    ),
+  );
+}
+
+function textWidth(text: string): number {
+  return stripVTControlCharacters(text).length;
+}
+
+function longestLine(cell: string): number {
+  return Math.max(0, ...cell.split('\n').map(textWidth));
 }
 
 /** Batch output in 64 KiB chunks, honouring back-pressure, so 20,000 verdicts are a few dozen writes. */

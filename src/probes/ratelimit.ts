@@ -1,4 +1,3 @@
-import type { HttpClient } from '../http/client.js';
 import { rateLimitFindings } from '../lib/ratelimit/findings.js';
 import { primaryState, reconcileResets } from '../lib/ratelimit/headers.js';
 import { inferRateLimit } from '../lib/ratelimit/infer.js';
@@ -11,10 +10,8 @@ import {
   type ObservedResponse,
   type RateLimitReport,
 } from '../lib/ratelimit/types.js';
-import type { Clock } from '../lib/time/clock.js';
-import type { Sleep } from './budget.js';
 import { runExperiment } from './ratelimit/experiment.js';
-import { Session } from './ratelimit/session.js';
+import { Session, type RateLimitProbeOptions, type SessionDeps } from './ratelimit/session.js';
 
 /**
  * `apikit probe ratelimit`: a bounded experiment against one endpoint (ratelimit/experiment.ts) sent through one
@@ -23,30 +20,9 @@ import { Session } from './ratelimit/session.js';
  * the experiment and the report says so (`stopped`, `error`) with everything learned until then.
  */
 
-export interface RateLimitProbeOptions {
-  url: string;
-  /** Resolved by the command (default GET). */
-  method: string;
-  /** -H lines and the auth header, already resolved. */
-  headers: Record<string, string>;
-  body?: string;
-  maxRequests: number;
-  durationMs: number;
-  /** Requests in flight at once (1: back-to-back). */
-  concurrency: number;
-  /** Never send faster than this (null: as fast as concurrency allows). */
-  ratePerS: number | null;
-  /** Per request. */
-  timeoutMs: number;
-}
+export type { RateLimitProbeOptions } from './ratelimit/session.js';
 
-export interface RateLimitProbeDeps {
-  /** Built by the command with the same maxRequests, concurrency and timeout. */
-  client: HttpClient;
-  clock: Clock;
-  /** Ctrl-C: stops at once; the partial report comes back with stopped 'interrupted'. */
-  signal?: AbortSignal;
-  sleep?: Sleep;
+export interface RateLimitProbeDeps extends SessionDeps {
   /** One line per phase, for a terminal. */
   onProgress?: (line: string) => void;
 }

@@ -54,7 +54,15 @@ const BASE: Record<string, string[]> = { 'token client-credentials': ['--client-
 describe('README "HTTP options"', () => {
   it('lists the shared flags for the verbs that make requests', () => {
     expect(new Set(cells.map((c) => c.verb))).toEqual(
-      new Set(['login', 'logout', 'token', 'token client-credentials', 'jwt verify', 'probe ratelimit']),
+      new Set([
+        'login',
+        'logout',
+        'token',
+        'token client-credentials',
+        'jwt verify',
+        'probe ratelimit',
+        'probe cors',
+      ]),
     );
     const flags = new Set(cells.flatMap((c) => c.flags));
     for (const flag of ['--header', '--timeout', '--connect-timeout', '--max-body', '--follow-redirects'])

@@ -6,6 +6,7 @@ import {
   type ObservedResponse,
   type ParsedRateLimit,
 } from '../../src/lib/ratelimit/types.js';
+import { fuzzSeed, prng, type Rng } from '../helpers/seeded-random.js';
 
 /**
  * Seeded fuzzing of the rate-limit header parsers: 100,000 header values — the drafts' and vendors' examples
@@ -15,26 +16,10 @@ import {
  * numeric field must be null or a finite number ≥ 0. The seed is fixed so a failure reproduces; FUZZ_SEED
  * overrides it.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 0x7a7e1117);
+const SEED = fuzzSeed(0x7a7e1117);
 const VALUES = 100_000;
 const RUN = 10;
 const T0 = Date.UTC(2024, 0, 16, 15, 45, 0);
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  return { next, int, pick };
-}
-type Rng = ReturnType<typeof prng>;
 
 /** Valid values per header, from the drafts and vendor docs used in test/lib/ratelimit/headers-*.test.ts. */
 const SEEDS: Record<string, string[]> = {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { main } from '../../src/cli.js';
 import type { ContextOverrides, Env } from '../../src/context.js';
 import { createIO } from '../../src/io/io.js';
@@ -21,8 +21,20 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs apikit in-process with injected streams and env — the way tests exercise commands. */
-export async function runCli(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+/** A run of apikit still going: its streams, what they have carried so far, and its end. */
+export interface LiveCli {
+  stdout: PassThrough;
+  stderr: PassThrough;
+  stdoutSoFar(): string;
+  stderrSoFar(): string;
+  done: Promise<RunResult>;
+}
+
+/**
+ * Starts apikit in-process with injected streams and env, and returns at once: a test can read stderr while the
+ * command runs (test/commands/probe/live-cli.ts) or just await `done` (runCli).
+ */
+export function startCli(argv: string[], options: RunOptions = {}): LiveCli {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -36,32 +48,54 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     { stdin, stdout, stderr, stdinIsTTY: false, stdoutIsTTY: tty, stderrIsTTY: tty, columns: 100 },
     env,
   );
-  const code = await main(argv, io, env, options.overrides);
-  return { code, stdout: out, stderr: err };
+  const done = main(argv, io, env, options.overrides).then((code) => ({ code, stdout: out, stderr: err }));
+  return { stdout, stderr, stdoutSoFar: () => out, stderrSoFar: () => err, done };
+}
+
+/** Runs apikit in-process with injected streams and env — the way tests exercise commands. */
+export function runCli(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  return startCli(argv, options).done;
 }
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'apikit.js');
 
-/** Runs the built CLI as a user would: a child process of node bin/apikit.js. */
-export function runBin(
+/** The built CLI as a child process, still running: the child (to signal it), and its end with its output. */
+export interface LiveBin {
+  child: ChildProcessWithoutNullStreams;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** Starts the built CLI as a user would (node bin/apikit.js), stdin left open; returns at once. */
+export function startBin(
   argv: string[],
-  options: { stdin?: string | Buffer; env?: Env; cwd?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 30_000,
-    });
+  options: { env?: Env; cwd?: string; timeoutMs?: number } = {},
+): LiveBin {
+  const child = spawn(process.execPath, [BIN, ...argv], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: options.timeoutMs ?? 30_000,
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: out, stderr: err }));
-    child.stdin.end(options.stdin ?? '');
+    child.on('close', (code) => resolve({ code, stdout: out, stderr: err }));
   });
+  return { child, done };
+}
+
+/** Runs the built CLI as a user would: a child process of node bin/apikit.js. */
+export async function runBin(
+  argv: string[],
+  options: { stdin?: string | Buffer; env?: Env; cwd?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const { child, done } = startBin(argv, options);
+  child.stdin.end(options.stdin ?? '');
+  const r = await done;
+  return { ...r, code: r.code ?? -1 };
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */

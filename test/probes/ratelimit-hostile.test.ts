@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evidenceText } from '../../src/lib/report/evidence.js';
 import { terminalSafe } from '../../src/lib/text/terminal-safe.js';
 import type { RateLimitReport } from '../../src/lib/ratelimit/types.js';
 import { GARBAGE_HEADERS, startHostile, type HostileEndpoints } from '../fixtures/ratelimit/index.js';
 import type { LimiterFixture } from '../fixtures/ratelimit/types.js';
-import { expectServerSide, probe } from './ratelimit-support.js';
+import { suiteServers } from '../helpers/suite-servers.js';
+import { probeFresh } from './ratelimit-support.js';
 
 /**
  * `probeRateLimit` end to end against the hostile endpoints (test/fixtures/ratelimit/hostile.ts): malformed
@@ -13,13 +14,7 @@ import { expectServerSide, probe } from './ratelimit-support.js';
  * report; and each lying header yields exactly the mismatches its truth lists, with messages for people.
  */
 
-let hostile: HostileEndpoints;
-beforeAll(async () => {
-  hostile = await startHostile();
-});
-afterAll(async () => {
-  await hostile?.close();
-});
+const started = suiteServers({ hostile: () => startHostile() });
 
 const fieldsOf = (r: RateLimitReport) => [...new Set(r.mismatches.map((m) => m.field))].sort();
 
@@ -28,12 +23,8 @@ async function run(
   pick: (h: HostileEndpoints) => LimiterFixture,
   overrides: { maxRequests?: number; durationMs?: number; timeoutMs?: number; concurrency?: number } = {},
 ): Promise<{ fixture: LimiterFixture; url: string; report: RateLimitReport; arrivals: number[] }> {
-  const fixture = pick(hostile);
-  const url = fixture.freshUrl();
-  const maxRequests = overrides.maxRequests ?? 40;
-  const report = await probe(url, { maxRequests, durationMs: 15_000, ...overrides });
-  const arrivals = await expectServerSide(fixture, url, report, maxRequests);
-  return { fixture, url, report, arrivals };
+  const fixture = pick(started.hostile);
+  return { fixture, ...(await probeFresh(fixture, { maxRequests: 40, durationMs: 15_000, ...overrides })) };
 }
 
 describe('probe ratelimit against hostile endpoints', () => {

@@ -4,9 +4,9 @@ import { startServer, type RunningServer } from '../../src/server/loopback-serve
 import { startExpressRateLimit } from '../fixtures/ratelimit/express-rate-limit.js';
 import { startSlidingLog } from '../fixtures/ratelimit/sliding-log.js';
 import { freshUrls, pathOf } from '../fixtures/ratelimit/support.js';
-import type { LimiterFixture } from '../fixtures/ratelimit/types.js';
 import { FixedWindows } from '../fixtures/ratelimit/windows.js';
-import { expectServerSide, probe } from './ratelimit-support.js';
+import { suiteServers } from '../helpers/suite-servers.js';
+import { probe, probeFresh } from './ratelimit-support.js';
 
 /**
  * The probe's safety rules against real servers, checked where it counts — at the server: the budget; no
@@ -121,20 +121,13 @@ describe('transport failures end the probe with the partial report', () => {
 });
 
 describe('Ctrl-C stops at once, with what was learned', () => {
-  let sliding: LimiterFixture;
-  beforeAll(async () => {
-    sliding = await startSlidingLog();
-  });
-  afterAll(async () => {
-    await sliding?.close();
-  });
+  const started = suiteServers({ sliding: () => startSlidingLog() });
 
   it('during a Retry-After wait: interrupted within moments, nothing sent after', async () => {
     const ctl = new AbortController();
-    const target = sliding.freshUrl();
     let abortedAt = 0;
-    const report = await probe(
-      target,
+    const { report, arrivals } = await probeFresh(
+      started.sliding,
       {},
       {
         signal: ctl.signal,
@@ -152,9 +145,8 @@ describe('Ctrl-C stops at once, with what was learned', () => {
     expect(report.stopped).toBe('interrupted');
     expect(Date.now() - abortedAt).toBeLessThan(500);
     expect(report.limited).toBe(true);
-    expect(report.burst).toBe(sliding.truth.burst);
-    const arrivals = await expectServerSide(sliding, target, report, 150);
-    expect(arrivals).toHaveLength(sliding.truth.burst! + 1);
+    expect(report.burst).toBe(started.sliding.truth.burst);
+    expect(arrivals).toHaveLength(started.sliding.truth.burst! + 1);
   });
 
   it('mid-request: interrupted, not an error', async () => {
@@ -177,31 +169,24 @@ describe('Ctrl-C stops at once, with what was learned', () => {
 });
 
 describe('the deadline and the budget', () => {
-  let long: LimiterFixture;
-  let short: LimiterFixture;
-  beforeAll(async () => {
-    long = await startExpressRateLimit({ limit: 5, windowMs: 20_000 });
-    short = await startExpressRateLimit({ limit: 10, windowMs: 3000 });
-  });
-  afterAll(async () => {
-    await Promise.all([long?.close(), short?.close()]);
+  const limiters = suiteServers({
+    long: () => startExpressRateLimit({ limit: 5, windowMs: 20_000 }),
+    short: () => startExpressRateLimit({ limit: 10, windowMs: 3000 }),
   });
 
   it('a Retry-After past the deadline: stops at once with the burst learned, nothing sent during the wait', async () => {
-    const target = long.freshUrl();
     const started = Date.now();
-    const report = await probe(target, { durationMs: 3000 });
+    const { report, arrivals } = await probeFresh(limiters.long, { durationMs: 3000 });
     expect(report.stopped).toBe('deadline');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(report.limited).toBe(true);
     expect(report.burst).toBe(5);
     expect(report.retry_after_s).toBe(20);
-    expect(await expectServerSide(long, target, report, 150)).toHaveLength(6);
+    expect(arrivals).toHaveLength(6);
   });
 
   it('a budget smaller than the burst: exactly the budget arrives; the advertised quota is reported, unverified', async () => {
-    const target = short.freshUrl();
-    const report = await probe(target, { maxRequests: 5 });
+    const { report, arrivals } = await probeFresh(limiters.short, { maxRequests: 5 });
     expect(report.stopped).toBe('budget');
     expect(report).toMatchObject({
       limited: true,
@@ -211,16 +196,15 @@ describe('the deadline and the budget', () => {
       burst: null,
     });
     expect(report.evidence.join('\n')).toMatch(/unverified/);
-    expect(await expectServerSide(short, target, report, 5)).toHaveLength(5);
+    expect(arrivals).toHaveLength(5);
   });
 
   it('a budget that runs out during recovery: stopped budget, the burst still measured', async () => {
-    const target = short.freshUrl();
-    const report = await probe(target, { maxRequests: 13 });
+    const { report, arrivals } = await probeFresh(limiters.short, { maxRequests: 13 });
     expect(report.stopped).toBe('budget');
     expect(report.limited).toBe(true);
     expect(report.burst).toBe(10);
-    expect(await expectServerSide(short, target, report, 13)).toHaveLength(13);
+    expect(arrivals).toHaveLength(13);
   });
 });
 

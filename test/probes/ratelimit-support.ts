@@ -1,53 +1,30 @@
 import { expect } from 'vitest';
-import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../src/http/client.js';
-import { Redactor } from '../../src/io/redact.js';
-import { systemClock } from '../../src/io/system.js';
 import type { RateLimitReport } from '../../src/lib/ratelimit/types.js';
-import {
-  probeRateLimit,
-  type RateLimitProbeDeps,
-  type RateLimitProbeOptions,
-} from '../../src/probes/ratelimit.js';
 import type { LimiterFixture, LimiterTruth } from '../fixtures/ratelimit/types.js';
+import type { RateLimitProbeDeps, RateLimitProbeOptions } from '../../src/probes/ratelimit.js';
+import { PROBE_DEFAULTS, runProbe } from './ratelimit-run.js';
 
 /**
- * Runs the probe the way `apikit probe ratelimit` does — a client built with the command's options (its own
- * request cap, concurrency and timeout), the system clock, real timers — against a real limiter on 127.0.0.1,
- * and checks the verdict against the limiter's configured ground truth.
+ * The probe run the way `apikit probe ratelimit` runs it (ratelimit-run.ts) against a real limiter on 127.0.0.1,
+ * and the checks of its verdict against the limiter's configured ground truth and of what the server saw.
  */
 
-export const PROBE_DEFAULTS = {
-  method: 'GET',
-  headers: {},
-  maxRequests: 150,
-  durationMs: 60_000,
-  concurrency: 1,
-  ratePerS: null,
-  timeoutMs: 10_000,
-} as const satisfies Omit<RateLimitProbeOptions, 'url'>;
+export { PROBE_DEFAULTS, runProbe as probe } from './ratelimit-run.js';
 
-export async function probe(
-  url: string,
+/**
+ * Probes a fresh key of `fixture` (PROBE_DEFAULTS but `overrides`) and checks what the server saw of it against
+ * the budget it was given (expectServerSide).
+ */
+export async function probeFresh(
+  fixture: LimiterFixture,
   overrides: Partial<RateLimitProbeOptions> = {},
   deps: Partial<Omit<RateLimitProbeDeps, 'client'>> = {},
-): Promise<RateLimitReport> {
-  const options: RateLimitProbeOptions = { ...PROBE_DEFAULTS, url, ...overrides };
-  const client = createHttpClient({
-    ...DEFAULT_HTTP_OPTIONS,
-    userAgent: 'apikit-test',
-    headers: {},
-    redactor: new Redactor(),
-    clock: systemClock,
-    maxRequests: options.maxRequests,
-    concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs,
-    signal: deps.signal,
-  });
-  try {
-    return await probeRateLimit(options, { client, clock: systemClock, ...deps });
-  } finally {
-    await client.close();
-  }
+): Promise<{ url: string; report: RateLimitReport; arrivals: number[] }> {
+  const url = fixture.freshUrl();
+  const report = await runProbe(url, overrides, deps);
+  const maxRequests = overrides.maxRequests ?? PROBE_DEFAULTS.maxRequests;
+  const arrivals = await expectServerSide(fixture, url, report, maxRequests);
+  return { url, report, arrivals };
 }
 
 /** `got` within ±20 % of `want` (the issue's tolerance); both null when the truth has none. */
@@ -70,6 +47,12 @@ export function expectVerdict(report: RateLimitReport, truth: LimiterTruth): voi
   expectWithin(`burst (${summary})`, report.burst, truth.burst);
   expectWithin(`rate (${summary})`, report.sustained_rate_per_s, truth.rate_per_s);
   expectWithin(`window (${summary})`, report.window_s, truth.window_s);
+}
+
+/** What the headers said, as the truth says a correct probe reads them: the dialects and the mismatches. */
+export function expectHeadersAsTruth(report: RateLimitReport, truth: LimiterTruth): void {
+  expect(report.headers_scheme).toEqual(truth.schemes);
+  expect(report.mismatches.map((m) => m.field)).toEqual(truth.mismatches);
 }
 
 /**

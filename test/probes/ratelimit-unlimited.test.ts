@@ -1,45 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startUnlimited } from '../fixtures/ratelimit/unlimited.js';
-import type { LimiterFixture } from '../fixtures/ratelimit/types.js';
-import { expectServerSide, expectVerdict, probe } from './ratelimit-support.js';
+import { suiteServers } from '../helpers/suite-servers.js';
+import { expectVerdict, probeFresh } from './ratelimit-support.js';
 
 /** An endpoint with no limit: the probe spends exactly its budget (counted at the server) and says so. */
 describe('probe ratelimit against an unlimited endpoint', () => {
-  let fixture: LimiterFixture;
-
-  beforeAll(async () => {
-    fixture = await startUnlimited();
-  });
-  afterAll(async () => {
-    await fixture?.close();
-  });
+  const started = suiteServers({ unlimited: () => startUnlimited() });
 
   it.each([1, 5, 150])(
     'a budget of %i: exactly that many arrive, limited false, algorithm none',
     async (n) => {
-      const url = fixture.freshUrl();
-      const report = await probe(url, { maxRequests: n });
-      expectVerdict(report, fixture.truth);
+      const { report, arrivals } = await probeFresh(started.unlimited, { maxRequests: n });
+      expectVerdict(report, started.unlimited.truth);
       expect(report.stopped).toBe('budget');
       expect(report.requests_sent).toBe(n);
       expect(report.status_counts).toEqual({ '200': n });
       expect(report.findings.map((f) => f.id)).toContain('ratelimit.unlimited');
-      expect(await expectServerSide(fixture, url, report, n)).toHaveLength(n);
+      expect(arrivals).toHaveLength(n);
     },
   );
 
   it('concurrency 8: still exactly the budget at the server', async () => {
-    const url = fixture.freshUrl();
-    const report = await probe(url, { maxRequests: 37, concurrency: 8 });
+    const { report, arrivals } = await probeFresh(started.unlimited, { maxRequests: 37, concurrency: 8 });
     expect(report.requests_sent).toBe(37);
-    expect(await expectServerSide(fixture, url, report, 37)).toHaveLength(37);
+    expect(arrivals).toHaveLength(37);
   });
 
   it('--rate 40/s: the server sees them no closer than 25 ms apart', async () => {
-    const url = fixture.freshUrl();
-    const report = await probe(url, { maxRequests: 12, ratePerS: 40 });
+    const { report, arrivals } = await probeFresh(started.unlimited, { maxRequests: 12, ratePerS: 40 });
     expect(report.requests_sent).toBe(12);
-    const arrivals = await expectServerSide(fixture, url, report, 12);
     // The server stamps each arrival when its handler runs, in a process shared with the probe: one request held
     // up a few ms brings the next closer. Unpaced requests would arrive 0–2 ms apart; the whole run spans the
     // 11 intervals.
@@ -49,13 +38,15 @@ describe('probe ratelimit against an unlimited endpoint', () => {
   });
 
   it('a deadline shorter than the budget needs: stops at the deadline, nothing sent after it', async () => {
-    const url = fixture.freshUrl();
-    const started = Date.now();
-    const report = await probe(url, { maxRequests: 150, ratePerS: 20, durationMs: 600 });
+    const startedAt = Date.now();
+    const { report, arrivals } = await probeFresh(started.unlimited, {
+      maxRequests: 150,
+      ratePerS: 20,
+      durationMs: 600,
+    });
     expect(report.stopped).toBe('deadline');
     expect(report.requests_sent).toBeLessThan(150);
-    const arrivals = await expectServerSide(fixture, url, report, 150);
-    expect(Math.max(...arrivals)).toBeLessThanOrEqual(started + 600 + 5);
+    expect(Math.max(...arrivals)).toBeLessThanOrEqual(startedAt + 600 + 5);
     expect(report.limited).toBe(false);
   });
 });

@@ -1,22 +1,33 @@
 import type { RegisterGroup } from '../group.js';
 import { registerVerbs, type VerbTable } from '../verbs.js';
 
-/** `apikit probe`: bounded request experiments against an endpoint. Only the verb being run is loaded. */
+/**
+ * `apikit probe`: bounded request experiments against an endpoint. Only the verb being run is loaded; with no
+ * verb (`apikit probe <url>`), both run (all.ts).
+ */
 const VERBS: VerbTable = {
+  cors: async () => (await import('./cors.js')).registerProbeCors,
   ratelimit: async () => (await import('./ratelimit.js')).registerProbeRatelimit,
 };
 
 export const register: RegisterGroup = async (program, ctx, group, verb) => {
   const probe = program
     .command('probe')
-    .usage('ratelimit <url> [options]')
+    .usage('{cors | ratelimit} <url> [options]')
     .description(group.summary)
     .addHelpText(
       'after',
       `
 Examples:
+  $ apikit probe cors https://api.example.com/v1/me --origin https://app.example.com --bearer-env API_TOKEN
   $ apikit probe ratelimit https://staging.example.com/v1/search --profile staging
-  $ apikit probe ratelimit https://staging.example.com/v1/search --bearer-env API_TOKEN --json`,
+  $ apikit probe https://api.example.com/v1/me --origin https://app.example.com --json
+      (CORS, then a short rate-limit probe of 40 requests over at most 15 s)`,
     );
   await registerVerbs(probe, ctx, VERBS, verb);
+  // No verb named: `probe` itself takes the URL. After the verbs, so that they inherit none of its settings.
+  if (verb === undefined || !Object.hasOwn(VERBS, verb)) {
+    const { registerProbeAll } = await import('./all.js');
+    registerProbeAll(probe, ctx);
+  }
 };

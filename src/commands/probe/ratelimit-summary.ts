@@ -1,6 +1,6 @@
-import { seconds } from '../../lib/ratelimit/picture.js';
+import { formatDuration, formatPerSecond } from '../../lib/ratelimit/format.js';
 import type { AdvertisedPolicy, ProbeStop, RateLimitReport } from '../../lib/ratelimit/types.js';
-import { formatRate } from './ratelimit-options.js';
+import { PARTIAL_STOPS, sentText, stoppedText } from '../../lib/report/probe-summary.js';
 
 /**
  * What the terminal table and the Markdown report both say about a probe, as plain (unsanitised, unescaped) text:
@@ -13,14 +13,14 @@ export function summaryRows(report: RateLimitReport): [string, string][] {
     ['burst', report.burst === null ? 'unknown' : `${report.burst} requests back-to-back`],
     [
       'sustained rate',
-      report.sustained_rate_per_s === null ? 'unknown' : formatRate(report.sustained_rate_per_s),
+      report.sustained_rate_per_s === null ? 'unknown' : formatPerSecond(report.sustained_rate_per_s),
     ],
-    ['window', report.window_s === null ? '-' : seconds(report.window_s * 1000)],
+    ['window', report.window_s === null ? '-' : formatDuration(report.window_s * 1000)],
     ['Retry-After', retryAfterText(report)],
     ['header scheme', report.headers_scheme.length === 0 ? 'none' : report.headers_scheme.join(', ')],
     ['advertised', advertisedText(report)],
     ['requests', requestsText(report)],
-    ['stopped', stoppedText(report)],
+    ['stopped', stoppedText(STOPPED, report)],
   ];
 }
 
@@ -33,7 +33,7 @@ function limitedText(r: RateLimitReport): string {
     return statuses.length === 0 ? 'yes' : `yes (${statuses.join('; ')})`;
   }
   if (r.stopped === 'error' || r.stopped === 'interrupted') return 'not seen before the probe stopped';
-  return `no limit seen in ${r.requests_sent} requests over ${seconds(r.duration_ms)}`;
+  return `no limit seen in ${r.requests_sent} requests over ${formatDuration(r.duration_ms)}`;
 }
 
 function algorithmText(r: RateLimitReport): string {
@@ -45,7 +45,7 @@ function algorithmText(r: RateLimitReport): string {
 }
 
 function retryAfterText(r: RateLimitReport): string {
-  if (r.retry_after_s !== null) return seconds(r.retry_after_s * 1000);
+  if (r.retry_after_s !== null) return formatDuration(r.retry_after_s * 1000);
   return r.limited ? 'not sent' : '-';
 }
 
@@ -53,7 +53,7 @@ function advertisedText(r: RateLimitReport): string {
   const parts: string[] = [];
   if (r.limit !== null) parts.push(`limit ${r.limit}`);
   if (r.remaining !== null) parts.push(`remaining ${r.remaining}`);
-  if (r.reset_s !== null) parts.push(`reset in ${seconds(r.reset_s * 1000)}`);
+  if (r.reset_s !== null) parts.push(`reset in ${formatDuration(r.reset_s * 1000)}`);
   return parts.length === 0 ? 'nothing' : parts.join(', ');
 }
 
@@ -61,9 +61,7 @@ function requestsText(r: RateLimitReport): string {
   const counts = Object.entries(r.status_counts)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([status, n]) => `${status}: ${n}`);
-  const sent =
-    `${r.requests_sent} of at most ${r.budget.max_requests}, in ${seconds(r.duration_ms)} ` +
-    `of ${seconds(r.budget.duration_ms)}`;
+  const sent = sentText(r.requests_sent, r.duration_ms, r.budget);
   return counts.length === 0 ? sent : `${sent} (${counts.join(', ')})`;
 }
 
@@ -71,14 +69,8 @@ const STOPPED: Record<ProbeStop, string> = {
   done: 'the evidence sufficed',
   budget: 'the request budget (--max-requests) was used up',
   deadline: 'the duration (--duration) was reached, or a wait would have passed it',
-  interrupted: 'interrupted (Ctrl-C): a partial result',
-  error: 'a request failed: a partial result',
+  ...PARTIAL_STOPS,
 };
-
-function stoppedText(r: RateLimitReport): string {
-  const text = STOPPED[r.stopped] ?? r.stopped;
-  return r.error === null ? text : `${text} (${r.error.message})`;
-}
 
 /** One policy as the cells of a row: name, scheme, quota, window, unit. */
 export function policyCells(p: AdvertisedPolicy): string[] {
@@ -86,7 +78,7 @@ export function policyCells(p: AdvertisedPolicy): string[] {
     p.name ?? '-',
     p.scheme,
     String(p.quota),
-    p.window_s === null ? '-' : seconds(p.window_s * 1000),
+    p.window_s === null ? '-' : formatDuration(p.window_s * 1000),
     p.quota_unit ?? 'requests',
   ];
 }

@@ -1,9 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { Rendered, View } from '../../io/render.js';
+import { formatDuration, formatMillis, formatRequests } from '../../lib/ratelimit/format.js';
 import {
   layoutTimeline,
-  millis,
-  seconds,
   timelineSummary,
   type CellKind,
   type TimelinePicture,
@@ -131,7 +130,7 @@ export function pictureLines(picture: TimelinePicture, c?: ChalkInstance): strin
     .join('');
   const width = picture.cells.length;
   const start = '0 s';
-  const end = seconds(picture.spanMs);
+  const end = formatDuration(picture.spanMs);
   const axis = width > start.length + end.length ? start + end.padStart(width - start.length) : end;
   const legend = (['accepted', 'queued', 'limited', 'failed', 'idle'] as const)
     .map((k) => `${paint(k, c)(GLYPH[k])} ${k === 'idle' ? 'nothing sent' : k}`)
@@ -139,13 +138,13 @@ export function pictureLines(picture: TimelinePicture, c?: ChalkInstance): strin
   const latency =
     picture.latency === null
       ? 'no responses'
-      : `${LATENCY_GLYPHS[0]} ${millis(picture.latency.minMs)} … ${LATENCY_GLYPHS.at(-1)} ${millis(picture.latency.maxMs)}`;
-  const tallest = `${picture.maxPerColumn} request${picture.maxPerColumn === 1 ? '' : 's'}`;
+      : `${LATENCY_GLYPHS[0]} ${formatMillis(picture.latency.minMs)} … ${LATENCY_GLYPHS.at(-1)} ${formatMillis(picture.latency.maxMs)}`;
+  const tallest = formatRequests(picture.maxPerColumn);
   return [
     ...bars,
     `   latency │${low}`.trimEnd(),
     `           └${axis}`,
     `  ${legend}`,
-    `  one column = ${millis(picture.bucketMs)}, the tallest bar = ${tallest}; latency: slowest in the column, ${latency}`,
+    `  one column = ${formatMillis(picture.bucketMs)}, the tallest bar = ${tallest}; latency: slowest in the column, ${latency}`,
   ];
 }

@@ -1,40 +1,44 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { NetworkError, UsageError } from '../../errors.js';
 import type { Rendered, View } from '../../io/render.js';
 import type { Outcome } from '../../lib/outcome.js';
-import { seconds } from '../../lib/ratelimit/picture.js';
+import { formatPerSecond } from '../../lib/ratelimit/format.js';
 import type { RateLimitReport } from '../../lib/ratelimit/types.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import type { RateLimitProbeOptions } from '../../probes/ratelimit.js';
 import { enforceFlagRules } from '../shared/flag-rules.js';
-import {
-  addHttpOptions,
-  httpUsage,
-  parseHeaderLine,
-  resolveHttpFlags,
-  type HttpFlags,
-  type HttpOptionSet,
-} from '../shared/http-flags.js';
+import { addHttpOptions, type HttpFlags } from '../shared/http-flags.js';
 import { ratelimitMarkdown } from './ratelimit-markdown.js';
 import {
   CONCURRENCY_CEILING,
   DEFAULT_CONCURRENCY,
-  DEFAULT_DURATION_MS,
-  DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_REQUESTS,
-  DEFAULT_TIMEOUT_MS,
-  formatRate,
-  isLoopbackHost,
   MAX_REQUESTS_CEILING,
-  parseCount,
-  parseFormat,
-  parseMethod,
-  parseProbeDuration,
   parseRate,
-  parseTargetUrl,
-  type RatelimitFormat,
 } from './ratelimit-options.js';
 import { renderRatelimitTable } from './ratelimit-view.js';
+import {
+  CREDENTIALS_USAGE,
+  FLAG_HELP,
+  parseCount,
+  parseFormat,
+  parseMaxRequests,
+  parseMethod,
+  parseProbeDuration,
+  parseTargetUrl,
+  PROBE_HTTP_OPTIONS,
+  probeHttpFlags,
+  TRANSPORT_USAGE,
+  type ProbeFormat,
+} from './shared-flags.js';
+import {
+  boundsText,
+  finishProbe,
+  plainHttpWarning,
+  progressTo,
+  resolveProbeHttp,
+  type ProbeHttp,
+} from './shared-run.js';
 
 /**
  * `apikit probe ratelimit <url>`: how an endpoint rate-limits — is it limited, how big a burst passes, what rate
@@ -51,7 +55,7 @@ export interface ProbeRatelimitOptions {
   durationMs: number;
   concurrency: number;
   ratePerS: number | null;
-  format: RatelimitFormat;
+  format: ProbeFormat;
   failIfUnlimited: boolean;
   /** -H, --timeout, --connect-timeout, --max-body and the API credential, resolved in runProbeRatelimit. */
   http: HttpFlags;
@@ -60,7 +64,7 @@ export interface ProbeRatelimitOptions {
 /** The report (the --json document, exactly) and the verdict: negative only with --fail-if-unlimited. */
 export interface ProbeRatelimitResult {
   report: RateLimitReport;
-  format: RatelimitFormat;
+  format: ProbeFormat;
   outcome: Outcome;
 }
 
@@ -75,25 +79,10 @@ interface Flags extends HttpFlags {
   failIfUnlimited?: boolean;
 }
 
-/**
- * Transport flags and the API credentials. No --follow-redirects: the probe measures the URL it was given and
- * announced the budget for; a 3xx is an answer to record, and following it would spend the budget (and the
- * credential) on another endpoint, perhaps another host.
- */
-const HTTP_OPTIONS: HttpOptionSet = {
-  transport: true,
-  auth: true,
-  help: {
-    timeout: 'default 10s per request',
-    maxBody: `default ${DEFAULT_MAX_BODY_BYTES}; the probe reads this much of a body and drops the rest`,
-  },
-};
-
 const USAGE =
   '<url> [-X <METHOD>] [-H <line> ...] [--data <BODY>] [--max-requests <N>] [--duration <duration>] ' +
   '[--concurrency <C>] [--rate <R/s>] [--format {table | json | markdown}] [--fail-if-unlimited] ' +
-  httpUsage({ ...HTTP_OPTIONS, transport: false }) +
-  ' [--timeout <duration>] [--connect-timeout <duration>] [--max-body <bytes>]';
+  `${CREDENTIALS_USAGE} ${TRANSPORT_USAGE}`;
 
 const EXAMPLES = `
 Examples:
@@ -127,32 +116,20 @@ export function registerProbeRatelimit(parent: Command, ctx: Context): void {
       '--max-requests <N>',
       `send at most N requests (default ${DEFAULT_MAX_REQUESTS}, at most ${MAX_REQUESTS_CEILING})`,
     )
-    .option('--duration <duration>', 'stop after this long (default 60s, at most 10m)')
+    .option('--duration <duration>', FLAG_HELP.duration)
     .option(
       '--concurrency <C>',
       `requests in flight at once (default ${DEFAULT_CONCURRENCY}, at most ${CONCURRENCY_CEILING})`,
     )
     .option('--rate <R/s>', 'never send faster than this: 5, 5/s, 0.5/s, 300/m (default: no pacing)')
-    .option('--format <format>', 'table (default), json (as --json) or markdown (for a CI job summary)')
+    .option('--format <format>', FLAG_HELP.format)
     .option('--fail-if-unlimited', 'exit 1 when no limit was found');
-  addHttpOptions(cmd, HTTP_OPTIONS)
+  addHttpOptions(cmd, PROBE_HTTP_OPTIONS)
     .addHelpText('after', EXAMPLES)
     .action(async (url: string, flags: Flags) => {
       const opts = parseProbeRatelimitFlags(url, flags, ctx);
       const result = await runProbeRatelimit(opts, ctx);
-      await ctx.finish(result, renderProbeRatelimit);
-      // The partial result is out (stdout); the failure is the exit code and one line on stderr. cli.ts writes no
-      // second --json document once stdout has one.
-      const error = result.report.error;
-      if (error !== null) {
-        throw new NetworkError(
-          terminalSafe(error.message),
-          /^ERR_[A-Z0-9_]+$/.test(error.code) ? error.code : 'ERR_PROBE_NETWORK',
-          {
-            hint: 'the result printed is what was learned before the failure',
-          },
-        );
-      }
+      await finishProbe(ctx, result, renderProbeRatelimit, result.report.error);
     });
   enforceFlagRules(cmd);
 }
@@ -171,8 +148,8 @@ export function parseProbeRatelimitFlags(
   const maxRequests =
     flags.maxRequests === undefined
       ? DEFAULT_MAX_REQUESTS
-      : parseCount('--max-requests', flags.maxRequests, MAX_REQUESTS_CEILING, 'a probe, not a load test');
-  const durationMs = flags.duration === undefined ? DEFAULT_DURATION_MS : parseProbeDuration(flags.duration);
+      : parseMaxRequests(flags.maxRequests, MAX_REQUESTS_CEILING);
+  const durationMs = parseProbeDuration(flags.duration);
   const concurrency =
     flags.concurrency === undefined
       ? DEFAULT_CONCURRENCY
@@ -189,17 +166,7 @@ export function parseProbeRatelimitFlags(
     ratePerS,
     format,
     failIfUnlimited: flags.failIfUnlimited === true,
-    http: {
-      header: flags.header,
-      timeout: flags.timeout,
-      connectTimeout: flags.connectTimeout,
-      maxBody: flags.maxBody,
-      bearerEnv: flags.bearerEnv,
-      apiKeyEnv: flags.apiKeyEnv,
-      apiKeyHeader: flags.apiKeyHeader,
-      basicEnv: flags.basicEnv,
-      profile: flags.profile,
-    },
+    http: probeHttpFlags(flags),
   };
 }
 
@@ -207,46 +174,19 @@ export async function runProbeRatelimit(
   opts: ProbeRatelimitOptions,
   ctx: Context,
 ): Promise<ProbeRatelimitResult> {
-  // The credential (env var or profile) and the transport flags: the last inputs that can be wrong, still
-  // before the budget line and the first request.
-  refuseTwoCredentials(opts.http);
-  const resolved = await resolveHttpFlags(opts.http, ctx);
-  const headers = { ...resolved.headers };
-  for (const [name, value] of Object.entries(headers)) {
-    if (/[\r\n\0]/.test(value)) {
-      throw new UsageError(
-        `header "${terminalSafe(name, 80)}": a value cannot hold a line break or NUL`,
-        'ERR_HTTP_HEADER',
-      );
-    }
-  }
+  const http = await resolveProbeHttp(opts.http, ctx);
+  const headers = http.headers;
   if (opts.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
     // What curl sends with -d; -H 'Content-Type: …' replaces it.
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
-  const timeoutMs = resolved.clientOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   // A safety statement, so on every stream, not only a terminal: what is about to be sent, and its bounds.
   ctx.out.notice(budgetLine(opts));
-  const target = new URL(opts.url);
-  if (target.protocol === 'http:' && !isLoopbackHost(target.hostname)) {
-    ctx.out.warn(
-      `${terminalSafe(target.host, 200)} is plain http and not loopback: the requests and any credential in them ` +
-        'travel unencrypted (use https)',
-    );
-  }
+  const warning = plainHttpWarning(opts.url);
+  if (warning !== null) ctx.out.warn(warning);
 
-  const client = await ctx.http({
-    maxRequests: opts.maxRequests,
-    concurrency: opts.concurrency,
-    timeoutMs,
-    connectTimeoutMs: resolved.clientOptions.connectTimeoutMs,
-    maxBodyBytes: resolved.clientOptions.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    followRedirects: false,
-    headers,
-  });
-  const { probeRateLimit } = await import('../../probes/ratelimit.js');
-  const report = await probeRateLimit(
+  const report = await executeProbeRatelimit(
     {
       url: opts.url,
       method: opts.method,
@@ -256,15 +196,10 @@ export async function runProbeRatelimit(
       durationMs: opts.durationMs,
       concurrency: opts.concurrency,
       ratePerS: opts.ratePerS,
-      timeoutMs,
+      timeoutMs: http.timeoutMs,
     },
-    {
-      client,
-      clock: ctx.clock,
-      signal: ctx.signal,
-      // One line per phase, on a terminal only (ctx.out.progress); it may quote what the server said.
-      onProgress: (line: string) => ctx.out.progress(terminalSafe(line)),
-    },
+    http,
+    ctx,
   );
   return {
     report,
@@ -273,28 +208,28 @@ export async function runProbeRatelimit(
   };
 }
 
-/** A -H line setting the header an auth flag sets: two credentials, one of them silently dropped. */
-function refuseTwoCredentials(http: HttpFlags): void {
-  const [flag, header] =
-    http.bearerEnv !== undefined
-      ? ['--bearer-env', 'authorization']
-      : http.basicEnv !== undefined
-        ? ['--basic-env', 'authorization']
-        : http.profile !== undefined
-          ? ['--profile', 'authorization']
-          : http.apiKeyEnv !== undefined
-            ? ['--api-key-env', (http.apiKeyHeader ?? 'X-API-Key').toLowerCase()]
-            : [undefined, undefined];
-  if (flag === undefined) return;
-  for (const line of http.header ?? []) {
-    const [name] = parseHeaderLine(line);
-    if (name.toLowerCase() === header) {
-      throw new UsageError(
-        `-H ${terminalSafe(name, 80)} and ${flag} both set the credential: give it one way`,
-        'ERR_USAGE_AUTH_CONFLICT',
-      );
-    }
-  }
+/** Sends the experiment: a client of its own with the probe's cap, concurrency and headers, no redirects. */
+export async function executeProbeRatelimit(
+  probe: RateLimitProbeOptions,
+  transport: Pick<ProbeHttp, 'connectTimeoutMs' | 'maxBodyBytes'>,
+  ctx: Context,
+): Promise<RateLimitReport> {
+  const client = await ctx.http({
+    maxRequests: probe.maxRequests,
+    concurrency: probe.concurrency,
+    timeoutMs: probe.timeoutMs,
+    connectTimeoutMs: transport.connectTimeoutMs,
+    maxBodyBytes: transport.maxBodyBytes,
+    followRedirects: false,
+    headers: probe.headers,
+  });
+  const { probeRateLimit } = await import('../../probes/ratelimit.js');
+  return probeRateLimit(probe, {
+    client,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    onProgress: progressTo(ctx),
+  });
 }
 
 /** `probing GET https://…: at most 150 requests over 60 s, 1 at a time[, no faster than 5/s]`. */
@@ -304,10 +239,10 @@ export function budgetLine(
     'method' | 'url' | 'maxRequests' | 'durationMs' | 'concurrency' | 'ratePerS'
   >,
 ): string {
-  const rate = opts.ratePerS === null ? '' : `, no faster than ${formatRate(opts.ratePerS)}`;
+  const rate = opts.ratePerS === null ? '' : `, no faster than ${formatPerSecond(opts.ratePerS)}`;
   return (
-    `probing ${opts.method} ${terminalSafe(opts.url)}: at most ${opts.maxRequests} ` +
-    `request${opts.maxRequests === 1 ? '' : 's'} over ${seconds(opts.durationMs)}, ${opts.concurrency} at a time${rate}`
+    `probing ${opts.method} ${terminalSafe(opts.url)}: ` +
+    `${boundsText(opts.maxRequests, opts.durationMs, opts.concurrency)}${rate}`
   );
 }
 

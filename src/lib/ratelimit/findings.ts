@@ -1,27 +1,19 @@
-import { sortFindings, type Finding, type FindingEvidence, type Severity } from '../findings.js';
-import { primaryState } from './headers.js';
-import {
-  formatElapsed,
-  formatRequests,
-  formatSeconds,
-  headerOf,
-  isMismatchKind,
-  type MismatchKind,
-} from './truth.js';
+import { sortFindings, type Finding, type FindingEvidence } from '../findings.js';
+import { DRAFT, responseEvidence, type ProbedRequest } from './findings/evidence.js';
+import { mismatchFinding } from './findings/mismatches.js';
+import { formatElapsed, formatRequests } from './format.js';
 import type { HeaderScheme, Inference, Mismatch, ObservedResponse, ProbeStop } from './types.js';
 
 /**
  * What an API reviewer would say about an endpoint's rate limiting, as findings (src/lib/findings.ts) with stable
  * ids `ratelimit.<thing>`: malformed header values, limit responses without Retry-After, 503 as the limit status,
- * missing or legacy-only headers, no limit at all, each header mismatch (truth.ts), and a probe that could not
- * finish. Messages are one line with every number formatted for people and nothing the server wrote; server
- * text appears only as `evidence.value` (and in the parser's notes), which the renderers sanitise.
+ * missing or legacy-only headers, no limit at all, each header mismatch (truth.ts; findings/mismatches.ts), and a
+ * probe that could not finish. Messages are one line with every number formatted for people and nothing the
+ * server wrote; server text appears only as `evidence.value` (and in the parser's notes), which the renderers
+ * sanitise.
  */
 
-export interface RateLimitFindingsInput {
-  url: string;
-  /** The request method, for evidence lines (`GET https://…`); omitted when not given. */
-  method?: string;
+export interface RateLimitFindingsInput extends ProbedRequest {
   observed: readonly ObservedResponse[];
   inferred: Inference;
   mismatches: readonly Mismatch[];
@@ -47,62 +39,6 @@ export const RATELIMIT_FINDING_IDS = [
   'ratelimit.interrupted',
 ] as const;
 
-const DRAFT = 'draft-ietf-httpapi-ratelimit-headers';
-
-/** Severity and advice per mismatch kind: how much a client that believes the header loses. */
-const MISMATCH_FINDINGS: Readonly<Record<MismatchKind, { severity: Severity; advice: string }>> = {
-  'retry-after-too-short': {
-    severity: 'high',
-    advice:
-      'Send a Retry-After no shorter than the time until requests are accepted again, rounded up (RFC 6585 §4, RFC 9110 §10.2.3): clients that obey it are rejected again.',
-  },
-  'retry-after-too-long': {
-    severity: 'medium',
-    advice:
-      'Compute Retry-After from when quota really returns (the window end, the next token) and keep it in step with the reset field (RFC 9110 §10.2.3).',
-  },
-  'reset-too-short': {
-    severity: 'medium',
-    advice: `Report in the reset field (t, Reset) the time until quota returns, rounded up (${DRAFT}).`,
-  },
-  'reset-too-long': {
-    severity: 'low',
-    advice: `Report in the reset field the time until quota returns, not a longer one (${DRAFT}).`,
-  },
-  'reset-not-counting-down': {
-    severity: 'medium',
-    advice: `Send the reset as the seconds left until quota returns, counting down (${DRAFT} t), or as one fixed epoch instant.`,
-  },
-  'limit-too-high': {
-    severity: 'high',
-    advice: `Advertise the limit that is enforced (${DRAFT}: RateLimit-Policy q): clients pacing to a larger one are rejected.`,
-  },
-  'limit-too-low': {
-    severity: 'low',
-    advice: `Advertise the limit that is enforced (${DRAFT}: RateLimit-Policy q), so that clients do not hold back needlessly.`,
-  },
-  'remaining-not-decreasing': {
-    severity: 'medium',
-    advice: `Decrement remaining with every request counted against the quota (${DRAFT}: RateLimit r).`,
-  },
-  'remaining-not-zero': {
-    severity: 'medium',
-    advice: `Report remaining from the counter that rejects requests, so that it reaches 0 before the first limited response (${DRAFT}: RateLimit r).`,
-  },
-  'zero-remaining-accepted': {
-    severity: 'medium',
-    advice: `Send r=0 (remaining 0) only when the next request would be rejected: clients that honour it stop for nothing (${DRAFT}).`,
-  },
-  'limited-with-remaining': {
-    severity: 'medium',
-    advice: `If another limit rejected the request, advertise that policy too; otherwise send remaining 0 with the limited response (${DRAFT}, RFC 6585 §4).`,
-  },
-  'policy-window': {
-    severity: 'medium',
-    advice: `Advertise the window that is enforced (${DRAFT}: RateLimit-Policy w).`,
-  },
-};
-
 export function rateLimitFindings(input: RateLimitFindingsInput): Finding[] {
   const answered = input.observed.filter((o) => o.entry.outcome !== 'failed');
   return sortFindings([
@@ -118,25 +54,6 @@ export function rateLimitFindings(input: RateLimitFindingsInput): Finding[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-function request(input: RateLimitFindingsInput): string {
-  return input.method === undefined ? input.url : `${input.method} ${input.url}`;
-}
-
-/** One response as evidence: the request, its status, `#seq at 1.5 s` and anything more. */
-function responseEvidence(
-  input: RateLimitFindingsInput,
-  o: ObservedResponse,
-  more: { header?: string; value?: string; note?: string } = {},
-): FindingEvidence {
-  const e: FindingEvidence = { request: request(input) };
-  if (o.entry.status !== null) e.status = o.entry.status;
-  if (more.header !== undefined) e.header = more.header;
-  if (more.value !== undefined) e.value = more.value;
-  const at = `#${o.entry.seq} at ${formatElapsed(o.entry.sent_ms)}`;
-  e.note = more.note === undefined ? at : `${at}: ${more.note}`;
-  return e;
-}
 
 /** `X-RateLimit-Reset` from `x-ratelimit-reset`; anything unexpected is not echoed. */
 function displayName(header: string): string {
@@ -368,46 +285,6 @@ function queued(input: RateLimitFindingsInput): Finding[] {
         'A queue hides the limit from clients and turns it into latency and timeouts; unless that is intended, reject the excess with 429 and Retry-After (nginx: limit_req … nodelay).',
     },
   ];
-}
-
-/** The header a mismatch is about, as the first cited response sent it. */
-function mismatchHeader(m: Mismatch, o: ObservedResponse | undefined): string | undefined {
-  if (m.field === 'retry-after') return 'retry-after';
-  const state = primaryState(o?.parsed ?? null);
-  const scheme = state?.scheme ?? o?.parsed?.policies[0]?.scheme;
-  if (scheme === undefined || scheme === 'retry-after') return undefined;
-  if (m.field === 'status') return headerOf(scheme, 'remaining');
-  if (m.field === 'policy') return headerOf(scheme, 'policy');
-  return headerOf(scheme, m.field);
-}
-
-/** What a response's headers said, in numbers: `remaining 0, reset 3 s, Retry-After 1 s`. */
-function saidBy(o: ObservedResponse): string | undefined {
-  const parts: string[] = [];
-  const state = primaryState(o.parsed);
-  if (state?.limit != null) parts.push(`limit ${state.limit}`);
-  if (state?.remaining != null) parts.push(`remaining ${state.remaining}`);
-  if (state?.reset_s != null) parts.push(`reset ${formatSeconds(state.reset_s)}`);
-  if (o.parsed?.retry_after_s != null) parts.push(`Retry-After ${formatSeconds(o.parsed.retry_after_s)}`);
-  return parts.length > 0 ? parts.join(', ') : undefined;
-}
-
-function mismatchFinding(input: RateLimitFindingsInput, m: Mismatch): Finding {
-  const known = isMismatchKind(m.kind) ? MISMATCH_FINDINGS[m.kind] : null;
-  const cited = (m.seq ?? []).flatMap((seq) => input.observed.filter((o) => o.entry.seq === seq)).slice(0, 3);
-  const header = mismatchHeader(m, cited[0]);
-  const evidence: FindingEvidence[] =
-    cited.length > 0
-      ? cited.map((o) => responseEvidence(input, o, { ...(header ? { header } : {}), note: saidBy(o) }))
-      : [{ note: `advertised ${m.advertised}; observed ${m.observed}` }];
-  return {
-    id: known ? `ratelimit.${m.kind}` : `ratelimit.mismatch-${m.field}`,
-    severity: known?.severity ?? 'medium',
-    message: m.message,
-    evidence,
-    advice:
-      known?.advice ?? `Make the ${m.field} the headers advertise match what the server enforces (${DRAFT}).`,
-  };
 }
 
 /** A probe that did not finish: what follows is partial. */

@@ -1,3 +1,4 @@
+import { formatFitRate, formatFitSeconds } from './format.js';
 import { primaryState } from './headers.js';
 import {
   compareMisses,
@@ -103,7 +104,7 @@ function inferQueue(trials: readonly Trial[], context: InferContext): Inference 
   ];
   if (rate !== null) {
     evidence.push(
-      `accepted requests were answered ${Math.round(1000 / rate)} ms apart on average: a drain rate of ${formatRate(rate)}`,
+      `accepted requests were answered ${Math.round(1000 / rate)} ms apart on average: a drain rate of ${formatFitRate(rate)}`,
     );
   }
   let burst: number | null = null;
@@ -324,10 +325,10 @@ function describeRecovery(trials: readonly Trial[], recovery: number): string {
   const refused = trials.slice(i + 1).findIndex((t) => t.accepted);
   const waited =
     limited.waitUntil !== null
-      ? ` (after the ${formatS((limited.waitUntil - limited.doneAt) / 1000)} the server asked to wait)`
+      ? ` (after the ${formatFitSeconds((limited.waitUntil - limited.doneAt) / 1000)} the server asked to wait)`
       : '';
   return (
-    `after the first ${limited.status}, a request was accepted again ${formatS(recovery)} later${waited}` +
+    `after the first ${limited.status}, a request was accepted again ${formatFitSeconds(recovery)} later${waited}` +
     (refused > 0 ? `; ${refused} earlier ${refused === 1 ? 'try was' : 'tries were'} still limited` : '')
   );
 }
@@ -336,8 +337,8 @@ function describeFits(candidates: readonly Candidate[], n: number): string {
   const parts = candidates.map((c) => {
     const what =
       c.family === 'token-bucket'
-        ? `token-bucket (${c.bucket!.capacity} tokens${c.bucket!.bounded ? `, ${formatRate(c.bucket!.rate)}` : ''})`
-        : `${c.family} (${c.window!.limit} per ${c.window!.window === null ? '?' : formatS(c.window!.window / 1000)}${c.window!.kind === 'aligned' ? ', on a clock grid' : ''})`;
+        ? `token-bucket (${c.bucket!.capacity} tokens${c.bucket!.bounded ? `, ${formatFitRate(c.bucket!.rate)}` : ''})`
+        : `${c.family} (${c.window!.limit} per ${c.window!.window === null ? '?' : formatFitSeconds(c.window!.window / 1000)}${c.window!.kind === 'aligned' ? ', on a clock grid' : ''})`;
     return `${what} ${c.misses === 0 ? 'explains all' : `gets ${c.misses} wrong`}`;
   });
   return `replaying the ${n} answered requests: ${parts.join('; ')}`;
@@ -356,17 +357,17 @@ function describeShape(c: Candidate): { lines: string[]; weak: boolean } {
     const spread = b.rateHi / b.rateLo;
     return {
       lines: [
-        `quota came back gradually: ${b.capacity} tokens refilled at ${formatRate(b.rate)} (consistent from ${formatRate(b.rateLo)} to ${formatRate(b.rateHi)})`,
+        `quota came back gradually: ${b.capacity} tokens refilled at ${formatFitRate(b.rate)} (consistent from ${formatFitRate(b.rateLo)} to ${formatFitRate(b.rateHi)})`,
       ],
       weak: spread > 1.5,
     };
   }
   const w = c.window!;
   const lines: string[] = [];
-  const range =
-    w.windowHi === null
-      ? `at least ${formatS(w.windowLo / 1000)}`
-      : `between ${formatS(w.windowLo / 1000)} and ${formatS(w.windowHi / 1000)}`;
+  // Two bounds that print alike (the answers pin the window to the millisecond) read as one length.
+  const lo = formatFitSeconds(w.windowLo / 1000);
+  const hi = w.windowHi === null ? null : formatFitSeconds(w.windowHi / 1000);
+  const range = hi === null ? `of at least ${lo}` : hi === lo ? `of ${lo}` : `of between ${lo} and ${hi}`;
   if (c.family === 'sliding-window') {
     lines.push(
       `quota came back piece by piece, each request's share one window after it was let in: a sliding-window log of ${w.limit} per window ${range}`,
@@ -378,14 +379,6 @@ function describeShape(c: Candidate): { lines: string[]; weak: boolean } {
   }
   const weak = w.window === null || (w.windowHi !== null && w.windowLo > 0 && w.windowHi / w.windowLo > 1.5);
   return { lines, weak };
-}
-
-function formatS(s: number): string {
-  return `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`;
-}
-
-function formatRate(perS: number): string {
-  return `${perS < 10 ? perS.toFixed(2) : perS.toFixed(1)}/s`;
 }
 
 function round(value: number, digits: number): number {

@@ -1,3 +1,4 @@
+import { formatDuration, formatMillis, formatRequests } from './format.js';
 import type { RequestOutcome, TimelineEntry } from './types.js';
 
 /**
@@ -146,12 +147,12 @@ export function timelineSummary(timeline: readonly TimelineEntry[], durationMs: 
       const first = timeline.find((e) => e.outcome === k);
       const when =
         k !== 'accepted' && first !== undefined
-          ? ` (first at ${seconds(first.sent_ms)}, request ${first.seq + 1})`
+          ? ` (first at ${formatDuration(first.sent_ms)}, request ${first.seq + 1})`
           : '';
       return `${counts[k]} ${k}${when}`;
     });
   const n = timeline.length;
-  let text = `${n} request${n === 1 ? '' : 's'} over ${seconds(durationMs)}`;
+  let text = `${formatRequests(n)} over ${formatDuration(durationMs)}`;
   if (parts.length > 0) text += `: ${parts.join(', ')}`;
   const latencies = timeline
     .map((e) => e.latency_ms)
@@ -159,20 +160,9 @@ export function timelineSummary(timeline: readonly TimelineEntry[], durationMs: 
     .sort((a, b) => a - b);
   if (latencies.length > 0) {
     const median = latencies[Math.floor((latencies.length - 1) / 2)]!;
-    text += `; latency ${millis(latencies[0]!)} to ${millis(latencies.at(-1)!)}, median ${millis(median)}`;
+    text += `; latency ${formatMillis(latencies[0]!)} to ${formatMillis(latencies.at(-1)!)}, median ${formatMillis(median)}`;
   }
   return text;
-}
-
-/** "3.2 s", "0.25 s", "60 s". */
-export function seconds(ms: number): string {
-  const s = finiteOr(ms, 0) / 1000;
-  return `${s >= 10 ? Number(s.toFixed(1)) : Number(s.toFixed(2))} s`;
-}
-
-/** "4.2 ms", "420 ms". */
-export function millis(value: number): string {
-  return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ms`;
 }
 
 function finiteOr(value: number, fallback: number): number {

@@ -152,15 +152,18 @@ export interface Mismatch {
 /** Why the probe ended: its budget, its duration, Ctrl-C, enough evidence ('done'), or a transport failure. */
 export type ProbeStop = 'budget' | 'deadline' | 'interrupted' | 'done' | 'error';
 
-/** The result of `apikit probe ratelimit` (the --json document; `outcome` is not part of it). */
-export interface RateLimitReport {
+/**
+ * The result of `apikit probe ratelimit` (the --json document; `outcome` is not part of it): the inference's
+ * verdict (limited, algorithm, burst, sustained_rate_per_s, window_s, confidence, evidence) and what the probe
+ * saw and sent.
+ */
+export interface RateLimitReport extends Omit<Inference, 'recovery_s'> {
   url: string;
   method: string;
   requests_sent: number;
   duration_ms: number;
   /** Responses by status code ("200": 40, "429": 3); transport failures under "failed". */
   status_counts: Record<string, number>;
-  limited: boolean;
   /** Which statuses were taken as limit signals (429 always; 503 when it was seen, with a finding saying so). */
   limit_statuses: number[];
   headers_scheme: HeaderScheme[];
@@ -171,15 +174,6 @@ export interface RateLimitReport {
   reset_s: number | null;
   /** The Retry-After of the first limited response, in seconds; null when none was sent. */
   retry_after_s: number | null;
-  algorithm: Algorithm;
-  /** Requests accepted back-to-back from a fresh state (refill during the burst subtracted); null when unknown. */
-  burst: number | null;
-  sustained_rate_per_s: number | null;
-  /** The window of a window algorithm, in seconds; null otherwise. */
-  window_s: number | null;
-  confidence: Confidence;
-  /** The observations behind `algorithm` and `confidence`, one line each. */
-  evidence: string[];
   mismatches: Mismatch[];
   findings: Finding[];
   timeline: TimelineEntry[];
@@ -205,10 +199,13 @@ export interface ObservedResponse {
 export interface Inference {
   limited: boolean;
   algorithm: Algorithm;
+  /** Requests accepted back-to-back from a fresh state (refill during the burst subtracted); null when unknown. */
   burst: number | null;
   sustained_rate_per_s: number | null;
+  /** The window of a window algorithm, in seconds; null otherwise. */
   window_s: number | null;
   confidence: Confidence;
+  /** The observations behind `algorithm` and `confidence`, one line each. */
   evidence: string[];
   /** Seconds from the first limited response until a request was accepted again; null when not observed. */
   recovery_s: number | null;

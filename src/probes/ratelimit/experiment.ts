@@ -1,3 +1,4 @@
+import { formatProgressSeconds } from '../../lib/ratelimit/format.js';
 import { primaryState } from '../../lib/ratelimit/headers.js';
 import { fitTokenBucket, fitWindow, nextTokenAt, toTrials, type Trial } from '../../lib/ratelimit/infer.js';
 import type { ObservedResponse } from '../../lib/ratelimit/types.js';
@@ -65,7 +66,7 @@ export async function runExperiment(s: Session, progress: Progress): Promise<voi
   const recovered = await recover(s, (k) => firstLimited.received_at_ms + FIRST_PROBE_MS * 2 ** k);
   if (recovered === null) return;
   progress(
-    `recovery: accepted again ${secs(recovered.received_at_ms - firstLimited.received_at_ms)} after the first limit`,
+    `recovery: accepted again ${formatProgressSeconds(recovered.received_at_ms - firstLimited.received_at_ms)} after the first limit`,
   );
   if (n0 <= 1) return bucketPhase(s, n0, progress);
 
@@ -264,8 +265,4 @@ async function windowPhase(
   }
   const third = Math.max(FIRST_PROBE_MS, (freeHi - freeLo) / 3);
   await recover(s, (k) => freeLo + k * third);
-}
-
-function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
 }

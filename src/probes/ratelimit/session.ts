@@ -13,21 +13,29 @@ import { createBudget, type Budget, type Sleep } from '../budget.js';
  * transport failure. Each answer becomes a timeline entry with its parsed headers.
  */
 
-export interface SessionOptions {
+/** What to probe and within which bounds: `probeRateLimit`'s options, resolved by the command. */
+export interface RateLimitProbeOptions {
   url: string;
+  /** Resolved by the command (default GET). */
   method: string;
+  /** -H lines and the auth header, already resolved. */
   headers: Record<string, string>;
   body?: string;
   maxRequests: number;
   durationMs: number;
+  /** Requests in flight at once (1: back-to-back). */
   concurrency: number;
+  /** Never send faster than this (null: as fast as concurrency allows). */
   ratePerS: number | null;
+  /** Per request. */
   timeoutMs: number;
 }
 
 export interface SessionDeps {
+  /** Built by the command with the same maxRequests, concurrency and timeout. */
   client: HttpClient;
   clock: Clock;
+  /** Ctrl-C: stops at once; the partial report comes back with stopped 'interrupted'. */
   signal?: AbortSignal;
   sleep?: Sleep;
 }
@@ -52,7 +60,7 @@ export class Session {
   private fastest: number | null = null;
 
   constructor(
-    readonly options: SessionOptions,
+    readonly options: RateLimitProbeOptions,
     private readonly deps: SessionDeps,
   ) {
     this.startMs = deps.clock.now();

@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALGORITHMS, HEADER_SCHEMES, type RateLimitReport } from '../../../src/lib/ratelimit/types.js';
 import { hasStackTrace, runCli } from '../../helpers/cli.js';
 import { runCliLive } from './live-cli.js';
-import { startTinyLimiter, type TinyLimiter, type TinyLimiterOptions } from './tiny-limiter.js';
+import { testServers } from '../../helpers/test-servers.js';
+import { startTinyLimiter } from './tiny-limiter.js';
 
 /**
  * `apikit probe ratelimit` end to end in-process, against a tiny limiter of our own on 127.0.0.1 (5 requests per
  * second, then 429 with Retry-After: 1): the --json document, Markdown and table output, the budget line, the
  * verdict of --fail-if-unlimited, and a network failure's partial result and exit 3.
  */
-const servers: TinyLimiter[] = [];
-async function limiter(options: TinyLimiterOptions = {}): Promise<TinyLimiter> {
-  const s = await startTinyLimiter(options);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const limiter = testServers(startTinyLimiter);
 
 const BOUNDS = ['--max-requests', '40', '--duration', '10s'];
 
@@ -219,8 +212,7 @@ describe('probe ratelimit: a server that stops answering', () => {
   it('a refused connection: exit 3 with the (empty) partial result', async () => {
     const server = await limiter();
     const url = server.url;
-    await server.close();
-    servers.splice(servers.indexOf(server), 1);
+    await limiter.closeNow(server);
     const r = await runCli(['probe', 'ratelimit', url, '--json', ...BOUNDS]);
     expect(r.code, r.stderr).toBe(3);
     const doc = JSON.parse(r.stdout) as RateLimitReport;

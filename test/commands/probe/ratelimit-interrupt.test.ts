@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import type { RateLimitReport } from '../../../src/lib/ratelimit/types.js';
-import { BIN, hasStackTrace } from '../../helpers/cli.js';
+import { hasStackTrace } from '../../helpers/cli.js';
+import { interruptProbe, type InterruptedRun } from './interrupt-harness.js';
 import { startTinyLimiter, type TinyLimiter } from './tiny-limiter.js';
 
 /**
@@ -15,46 +15,20 @@ afterEach(async () => {
   server = undefined;
 });
 
-function interruptAfterFirstLimit(
-  extra: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; waitedMs: number; sent: number }> {
-  return new Promise((resolve, reject) => {
-    let interruptedAt = 0;
-    void startTinyLimiter({
-      limit: 3,
-      windowMs: 20_000,
-      retryAfterS: 20,
-      onRequest: (_seen, i) => {
-        // The 4th request gets the 429; a moment later the probe is in its Retry-After wait.
-        if (i === 3) {
-          setTimeout(() => {
-            interruptedAt = Date.now();
-            child.kill('SIGINT');
-          }, 500);
-        }
-      },
-    }).then((s) => {
-      server = s;
-      child = spawn(
-        process.execPath,
-        [BIN, 'probe', 'ratelimit', s.url, '--max-requests', '40', '--duration', '60s', ...extra],
-        {
-          env: { PATH: process.env.PATH, HOME: process.env.HOME },
-          stdio: ['pipe', 'pipe', 'pipe'],
-          timeout: 45_000,
+function interruptAfterFirstLimit(extra: string[]): Promise<InterruptedRun> {
+  return interruptProbe(
+    async (interrupt) =>
+      (server = await startTinyLimiter({
+        limit: 3,
+        windowMs: 20_000,
+        retryAfterS: 20,
+        onRequest: (_seen, i) => {
+          // The 4th request gets the 429; a moment later the probe is in its Retry-After wait.
+          if (i === 3) interrupt(500);
         },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        resolve({ code, stdout, stderr, waitedMs: Date.now() - interruptedAt, sent: s.seen.length }),
-      );
-    }, reject);
-    let child: ReturnType<typeof spawn>;
-  });
+      })),
+    (s) => ['probe', 'ratelimit', s.url, '--max-requests', '40', '--duration', '60s', ...extra],
+  );
 }
 
 it('--json: exit 130, the partial report as the one JSON document, stopped at once', async () => {

@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { renderProbeRatelimit, type ProbeRatelimitResult } from '../../../src/commands/probe/ratelimit.js';
-import type { RatelimitFormat } from '../../../src/commands/probe/ratelimit-options.js';
+import { renderProbeRatelimit } from '../../../src/commands/probe/ratelimit.js';
 import type { RateLimitReport } from '../../../src/lib/ratelimit/types.js';
 import { hasAnsi, inEveryMode, stderrOf, stdoutOf, viewFor } from '../../helpers/view.js';
+import {
+  controls,
+  expectHostileValuesAsJson,
+  expectMarkdownStructure,
+  expectPlainMarkdown,
+  expectTheReportAsJson,
+  resultOf as result,
+  stripSgr,
+} from './render-checks.js';
 import { hostileReport, limitedReport, unlimitedReport } from './report-fixtures.js';
 
-// eslint-disable-next-line no-control-regex -- strips the renderer's own colour codes
-const stripSgr = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
-/** The escape, BEL and bidi characters of the hostile fixture that are in `text`. */
-const controls = (text: string): string[] => ['\u001b', '\u0007', '\u202e'].filter((c) => text.includes(c));
 const PICTURE_CHARS = /[█▒╳·▁▂▃▄▅▆▇│└]/;
-
-const result = (report: RateLimitReport, format: RatelimitFormat): ProbeRatelimitResult => ({
-  report,
-  format,
-  outcome: 'ok',
-});
 
 const REPORTS = [
   { name: 'limited', report: limitedReport() },
@@ -37,11 +35,7 @@ describe('renderProbeRatelimit --format table', () => {
     const out = stdoutOf(rendered);
     const err = stderrOf(rendered);
     if (json) {
-      // The report exactly: no `outcome`, no `format`, nothing added.
-      expect(JSON.parse(out)).toEqual(report);
-      expect(Object.keys(JSON.parse(out) as object)).not.toContain('outcome');
-      expect(hasAnsi(out)).toBe(false);
-      expect(rendered.filter((b) => b.to === 'out')).toHaveLength(1);
+      expectTheReportAsJson(rendered, report);
       return;
     }
     const plain = stripSgr(out);
@@ -160,9 +154,7 @@ describe('renderProbeRatelimit: a hostile server', () => {
       const rendered = renderProbeRatelimit(result(report, json ? 'json' : format), viewFor({ tty, json }));
       const out = stdoutOf(rendered) + stderrOf(rendered);
       if (json) {
-        // JSON carries the values exactly (a script gets what the server sent), escaped as JSON escapes C0.
-        expect(JSON.parse(out)).toEqual(report);
-        expect(controls(out).filter((c) => c !== '\u202e')).toEqual([]);
+        expectHostileValuesAsJson(out, report);
         return;
       }
       expect(controls(stripSgr(out))).toEqual([]);
@@ -178,10 +170,7 @@ describe('renderProbeRatelimit --format markdown', () => {
 
   it.each([true, false])('tty=%s: the same Markdown, no colour', (tty) => {
     const rendered = renderProbeRatelimit(result(limitedReport(), 'markdown'), viewFor({ tty }));
-    const out = stdoutOf(rendered);
-    expect(hasAnsi(out)).toBe(false);
-    expect(out).toBe(md(limitedReport()));
-    expect(stderrOf(rendered)).toBe('');
+    expectPlainMarkdown(rendered, md(limitedReport()));
   });
 
   it('headings, the key/value summary, the picture, policies, mismatches, findings and evidence', () => {
@@ -205,19 +194,8 @@ describe('renderProbeRatelimit --format markdown', () => {
 
   it('a hostile value breaks neither a table row nor the document structure', () => {
     const out = md(hostileReport());
-    // Every row of every table has as many cell separators (unescaped pipes) as its header.
-    const pipes = (line: string): number => line.replace(/\\\\/g, '').match(/(?<!\\)\|/g)?.length ?? 0;
-    const tables = out.split(/\n(?!\|)/).map((chunk) => chunk.split('\n').filter((l) => l.startsWith('|')));
-    const withRows = tables.filter((t) => t.length > 2);
-    expect(withRows.length).toBe(3);
-    for (const table of withRows) for (const row of table) expect(pipes(row), row).toBe(pipes(table[0]!));
-    // The newline inside a value did not start a heading, and the backticks did not open code.
-    expect(
-      out
-        .split('\n')
-        .filter((l) => l.startsWith('#'))
-        .every((l) => /^#{2,3} [A-Z]/.test(l)),
-    ).toBe(true);
+    // Every table row intact, no heading but the renderer's; and the backticks did not open code.
+    expectMarkdownStructure(out, 3);
     expect(out).toContain('evil\\|\\`md\\` \\# heading');
   });
 });

@@ -6,7 +6,7 @@ import {
   type RateLimitFindingsInput,
 } from '../../../src/lib/ratelimit/findings.js';
 import { findMismatches, MISMATCH_KINDS } from '../../../src/lib/ratelimit/truth.js';
-import type { Inference, Mismatch, ProbeStop } from '../../../src/lib/ratelimit/types.js';
+import type { Inference, Mismatch, ObservedResponse, ProbeStop } from '../../../src/lib/ratelimit/types.js';
 import { fixedWindow, inference, observe, probeSim, tokenBucket, type Row } from './truth-timeline.js';
 
 /**
@@ -49,6 +49,18 @@ function input(
   };
 }
 const ids = (fs: Finding[]) => fs.map((f) => `${f.id} ${f.severity}`).sort();
+
+/** The findings of a simulated probe (probeSim) that completed, its mismatches found as the probe finds them. */
+function simFindings(observed: ObservedResponse[], inferred: Inference): Finding[] {
+  return rateLimitFindings({
+    url: URL,
+    observed,
+    inferred,
+    mismatches: findMismatches(observed, inferred),
+    limitStatuses: [429],
+    stopped: 'done',
+  });
+}
 
 /** A limited endpoint that speaks the current draft well: quota, remaining, reset, Retry-After on the 429. */
 const GOOD_DRAFT: Row[] = [
@@ -201,14 +213,7 @@ describe('rateLimitFindings: which findings', () => {
       window_s: 3,
       sustained_rate_per_s: 5 / 3,
     });
-    const found = rateLimitFindings({
-      url: URL,
-      observed,
-      inferred,
-      mismatches: findMismatches(observed, inferred),
-      limitStatuses: [429],
-      stopped: 'done',
-    });
+    const found = simFindings(observed, inferred);
     expect(ids(found)).toEqual(want);
   });
 
@@ -217,14 +222,7 @@ describe('rateLimitFindings: which findings', () => {
       paced: { count: 8, gapMs: 400 },
     });
     const inferred = inference({ algorithm: 'token-bucket', burst: 12, sustained_rate_per_s: 6 });
-    const found = rateLimitFindings({
-      url: URL,
-      observed,
-      inferred,
-      mismatches: findMismatches(observed, inferred),
-      limitStatuses: [429],
-      stopped: 'done',
-    });
+    const found = simFindings(observed, inferred);
     expect(ids(found)).toEqual(['ratelimit.legacy-headers info']);
   });
 });

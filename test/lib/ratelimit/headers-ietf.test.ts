@@ -45,6 +45,15 @@ interface Row {
   problems?: number;
 }
 
+/** One row: the dialects, policies and states read, and how many problems were noted (none by default). */
+function expectParsed({ headers, schemes, policies, states, problems }: Row): void {
+  const got = parse(headers);
+  expect(got.schemes).toEqual(schemes);
+  expect(got.policies).toEqual(policies);
+  expect(got.states).toEqual(states);
+  expect(got.problems).toHaveLength(problems ?? 0);
+}
+
 describe('draft -08 … -10: named lists', () => {
   it.each<Row>([
     {
@@ -196,13 +205,7 @@ describe('draft -08 … -10: named lists', () => {
       states: [],
       problems: 1,
     },
-  ])('$source', ({ headers, schemes, policies, states, problems }) => {
-    const got = parse(headers);
-    expect(got.schemes).toEqual(schemes);
-    expect(got.policies).toEqual(policies);
-    expect(got.states).toEqual(states);
-    expect(got.problems).toHaveLength(problems ?? 0);
-  });
+  ])('$source', expectParsed);
 
   it('-10 A.2 Use in throttled responses: Retry-After as an HTTP-date relative to Date', () => {
     const got = parseRateLimitHeaders(
@@ -275,13 +278,7 @@ describe('draft -07: a dictionary and numbered policies', () => {
       policies: [policy({ scheme: 'ietf-07', quota: 5, window_s: 3 })],
       states: [state({ scheme: 'ietf-07', limit: 5, remaining: 4, ...delta(3) })],
     },
-  ])('$source', ({ headers, schemes, policies, states, problems }) => {
-    const got = parse(headers);
-    expect(got.schemes).toEqual(schemes);
-    expect(got.policies).toEqual(policies);
-    expect(got.states).toEqual(states);
-    expect(got.problems).toHaveLength(problems ?? 0);
-  });
+  ])('$source', expectParsed);
 });
 
 describe('draft -06 and earlier: three fields', () => {
@@ -354,13 +351,7 @@ describe('draft -06 and earlier: three fields', () => {
       policies: [policy({ scheme: 'ietf-06', quota: 5, window_s: 3 })],
       states: [state({ scheme: 'ietf-06', limit: 5, remaining: 0, ...delta(2) })],
     },
-  ])('$source', ({ headers, schemes, policies, states, problems }) => {
-    const got = parse(headers);
-    expect(got.schemes).toEqual(schemes);
-    expect(got.policies).toEqual(policies);
-    expect(got.states).toEqual(states);
-    expect(got.problems).toHaveLength(problems ?? 0);
-  });
+  ])('$source', expectParsed);
 });
 
 describe('primaryState', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRateLimitHeaders, primaryState } from '../../../src/lib/ratelimit/headers.js';
 import type { HeaderMap, ParsedRateLimit } from '../../../src/lib/ratelimit/types.js';
+import { GARBAGE_HEADERS, GARBAGE_RETRY_AFTER } from '../../fixtures/ratelimit/garbage.js';
 
 /**
  * Malformed values: each becomes a `problems` entry naming the header and carrying the value as received, and
@@ -294,18 +295,7 @@ describe('malformed values → problems, never numbers', () => {
   });
 
   it("the hostile fixture's garbage endpoint (test/fixtures/ratelimit/hostile.ts): one problem per header, no number", () => {
-    const garbage: Record<string, string> = {
-      'ratelimit-limit': 'ten',
-      'ratelimit-remaining': '-1',
-      'ratelimit-reset': '1e400',
-      'ratelimit-policy': ';;;w=',
-      ratelimit: '"burst";r=abc;t=-5',
-      'x-ratelimit-limit': '10 requests',
-      'x-ratelimit-remaining': 'NaN',
-      // A U+202E bidi override as Node sends it: its UTF-8 bytes, read back as latin1.
-      'x-ratelimit-reset': `soon${Buffer.from('\u202e', 'utf8').toString('latin1')}ton`,
-      'retry-after': 'tomorrow',
-    };
+    const garbage: Record<string, string> = { ...GARBAGE_HEADERS, 'retry-after': GARBAGE_RETRY_AFTER };
     const got = parse(garbage);
     expect(new Set(got.problems.map((p) => p.header))).toEqual(new Set(Object.keys(garbage)));
     expect(numbers(got).every((n) => n === null)).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layoutTimeline, seconds, timelineSummary } from '../../../src/lib/ratelimit/picture.js';
+import { formatDuration as seconds } from '../../../src/lib/ratelimit/format.js';
+import { layoutTimeline, timelineSummary } from '../../../src/lib/ratelimit/picture.js';
 import type { RequestOutcome, TimelineEntry } from '../../../src/lib/ratelimit/types.js';
 
 const e = (

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  findMismatches,
   formatElapsed,
   formatRate,
   formatRequests,
   formatSeconds,
-  type MismatchKind,
-} from '../../../src/lib/ratelimit/truth.js';
+} from '../../../src/lib/ratelimit/format.js';
+import { findMismatches, type MismatchKind } from '../../../src/lib/ratelimit/truth.js';
 import type { Inference, Mismatch } from '../../../src/lib/ratelimit/types.js';
 import { inference, observe, type Row } from './truth-timeline.js';
 

@@ -328,15 +328,7 @@ function fitExact(
   if (run === null) return null;
   const windowLo = run.from === 0 ? 0 : bps[run.from - 1]!;
   const windowHi = run.to === n ? null : bps[run.to]!;
-  return {
-    kind,
-    limit,
-    windowLo,
-    windowHi,
-    window: estimateWindow(points, windowLo, windowHi),
-    misses: run.score.real,
-    score: run.score,
-  };
+  return windowFit(kind, limit, points, windowLo, windowHi, run.score);
 }
 
 function fitAligned(points: readonly Point[], bps: readonly number[], limit: number): WindowFit | null {
@@ -360,14 +352,26 @@ function fitAligned(points: readonly Point[], bps: readonly number[], limit: num
   if (run === null) return null;
   const windowLo = lengths[run.from]!;
   const windowHi = run.to === lengths.length - 1 ? null : lengths[run.to]!;
+  return windowFit('aligned', limit, points, windowLo, windowHi, run.score);
+}
+
+/** A fit over the window range [windowLo, windowHi], its length estimated from it. */
+function windowFit(
+  kind: WindowKind,
+  limit: number,
+  points: readonly Point[],
+  windowLo: number,
+  windowHi: number | null,
+  score: Misses,
+): WindowFit {
   return {
-    kind: 'aligned',
+    kind,
     limit,
     windowLo,
     windowHi,
     window: estimateWindow(points, windowLo, windowHi),
-    misses: run.score.real,
-    score: run.score,
+    misses: score.real,
+    score,
   };
 }
 

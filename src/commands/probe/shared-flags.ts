@@ -1,0 +1,187 @@
+import { UsageError } from '../../errors.js';
+import { terminalSafe } from '../../lib/text/terminal-safe.js';
+import { parseDurationFlag } from '../../lib/time/duration.js';
+import { httpUsage, parseHeaderLine, type HttpFlags, type HttpOptionSet } from '../shared/http-flags.js';
+
+/**
+ * The flags every probe verb takes (`probe ratelimit`, `probe cors`, the bare `probe <url>`), each checked before
+ * anything is sent: a bad value is one line naming the flag and the value (exit 2). The ceilings keep a probe a
+ * probe: anything bigger is a load test, which needs another tool and the owner's consent.
+ */
+export const DEFAULT_DURATION_MS = 60_000;
+export const DURATION_CEILING_MS = 10 * 60_000;
+/** Per request, unless --timeout says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Response bodies are read only to be discarded; --max-body may lower or raise this. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
+export type ProbeFormat = (typeof PROBE_FORMATS)[number];
+
+/**
+ * Transport flags and the API credentials. No --follow-redirects: a probe measures the URL it was given and
+ * announced the budget for; a 3xx is an answer to record, and following it would spend the budget (and the
+ * credential) on another endpoint, perhaps another host.
+ */
+export const PROBE_HTTP_OPTIONS: HttpOptionSet = {
+  transport: true,
+  auth: true,
+  help: {
+    timeout: 'default 10s per request',
+    maxBody: `default ${DEFAULT_MAX_BODY_BYTES}; the probe reads this much of a body and drops the rest`,
+  },
+};
+
+/** The synopsis of the credential flags, and of the transport flags but -H (which each verb places itself). */
+export const CREDENTIALS_USAGE = httpUsage({ ...PROBE_HTTP_OPTIONS, transport: false });
+export const TRANSPORT_USAGE = '[--timeout <duration>] [--connect-timeout <duration>] [--max-body <bytes>]';
+
+/** The help of the flags every probe verb describes alike. */
+export const FLAG_HELP = {
+  duration: 'stop after this long (default 60s, at most 10m)',
+  format: 'table (default), json (as --json) or markdown (for a CI job summary)',
+} as const;
+
+/** argv may hold anything (escape sequences too): what a message quotes is sanitised. */
+export const quote = (value: string): string => `"${terminalSafe(value, 80)}"`;
+
+/** A whole number from 1 to `ceiling`. */
+export function parseCount(flag: string, value: string, ceiling: number, why: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`${flag} ${quote(value)} is not a positive whole number`, 'ERR_USAGE_NUMBER');
+  }
+  if (n > ceiling) {
+    throw new UsageError(
+      `${flag} ${quote(value)} is above the ceiling of ${ceiling} (${why})`,
+      'ERR_USAGE_NUMBER',
+    );
+  }
+  return n;
+}
+
+/** --max-requests: a whole number up to the verb's ceiling. */
+export function parseMaxRequests(value: string, ceiling: number): number {
+  return parseCount('--max-requests', value, ceiling, 'a probe, not a load test');
+}
+
+/** --duration: a positive duration up to the ceiling; without the flag, the default. */
+export function parseProbeDuration(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DURATION_MS;
+  const ms = parseDurationFlag('--duration', value, { positive: true });
+  if (ms > DURATION_CEILING_MS) {
+    throw new UsageError(
+      `--duration ${quote(value)} is above the ceiling of ${DURATION_CEILING_MS / 60_000}m (a probe, not a soak test)`,
+      'ERR_USAGE_DURATION',
+    );
+  }
+  return ms;
+}
+
+/** An RFC 9110 §9.1 method token; CONNECT opens a tunnel, which is not a request to measure. */
+export function parseMethod(value: string): string {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
+    throw new UsageError(`-X ${quote(value)} is not an HTTP method (e.g. GET, POST)`, 'ERR_USAGE_METHOD');
+  }
+  const method = value.toUpperCase();
+  if (method === 'CONNECT') {
+    throw new UsageError(
+      '-X CONNECT opens a tunnel; probe a request method (e.g. GET, POST)',
+      'ERR_USAGE_METHOD',
+    );
+  }
+  return method;
+}
+
+/** The target: an absolute http(s) URL without credentials in it (they would be on argv, and in every message). */
+export function parseTargetUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `${quote(value)} is not a URL (e.g. https://api.example.com/v1/search)`,
+      'ERR_USAGE_URL',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(
+      `${quote(url.protocol)} URLs cannot be probed: give an http(s) URL`,
+      'ERR_USAGE_URL',
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    // Not quoted: the value holds the password.
+    throw new UsageError(
+      'the URL carries credentials (user:password@): send them with --basic-env VAR instead',
+      'ERR_USAGE_URL',
+    );
+  }
+  return url;
+}
+
+export function parseFormat(format: string | undefined, json: boolean): ProbeFormat {
+  if (format !== undefined && !(PROBE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(
+      `--format ${quote(format)} is not one of ${PROBE_FORMATS.join(', ')}`,
+      'ERR_USAGE_FORMAT',
+    );
+  }
+  const chosen = format as ProbeFormat | undefined;
+  if (json && chosen !== undefined && chosen !== 'json') {
+    throw new UsageError(`--json conflicts with --format ${chosen}`, 'ERR_USAGE_FLAG_CONFLICT');
+  }
+  return json ? 'json' : (chosen ?? 'table');
+}
+
+/**
+ * Loopback by name or address: `localhost` and `*.localhost` (RFC 6761 §6.3), 127.0.0.0/8, ::1 and the
+ * IPv4-mapped form of 127/8. Anything else over plain http crosses a network in clear text.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (/^127(?:\.\d{1,3}){3}$/.test(host)) return true;
+  if (host === '::1') return true;
+  // new URL() writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
+  return /^::ffff:(?:127(?:\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+}
+
+/** The shared HTTP flags of a probe verb's flags, to be resolved in its run function. */
+export function probeHttpFlags(flags: HttpFlags): HttpFlags {
+  return {
+    header: flags.header,
+    timeout: flags.timeout,
+    connectTimeout: flags.connectTimeout,
+    maxBody: flags.maxBody,
+    bearerEnv: flags.bearerEnv,
+    apiKeyEnv: flags.apiKeyEnv,
+    apiKeyHeader: flags.apiKeyHeader,
+    basicEnv: flags.basicEnv,
+    profile: flags.profile,
+  };
+}
+
+/** A -H line setting the header an auth flag sets: two credentials, one of them silently dropped. */
+export function refuseTwoCredentials(http: HttpFlags): void {
+  const [flag, header] =
+    http.bearerEnv !== undefined
+      ? ['--bearer-env', 'authorization']
+      : http.basicEnv !== undefined
+        ? ['--basic-env', 'authorization']
+        : http.profile !== undefined
+          ? ['--profile', 'authorization']
+          : http.apiKeyEnv !== undefined
+            ? ['--api-key-env', (http.apiKeyHeader ?? 'X-API-Key').toLowerCase()]
+            : [undefined, undefined];
+  if (flag === undefined) return;
+  for (const line of http.header ?? []) {
+    const [name] = parseHeaderLine(line);
+    if (name.toLowerCase() === header) {
+      throw new UsageError(
+        `-H ${terminalSafe(name, 80)} and ${flag} both set the credential: give it one way`,
+        'ERR_USAGE_AUTH_CONFLICT',
+      );
+    }
+  }
+}

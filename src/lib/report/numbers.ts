@@ -1,0 +1,16 @@
+/**
+ * Numbers in a probe's report (summary table, timeline, budget line), each with its unit, the same in every probe:
+ * the rate-limit report (src/lib/ratelimit/format.ts re-exports these) and the CORS report say a span or a count
+ * of requests alike.
+ */
+
+/** A span in a report: `3.2 s`, `0.25 s`, `60 s` (not finite: `0 s`). */
+export function formatSpan(ms: number): string {
+  const s = (Number.isFinite(ms) ? ms : 0) / 1000;
+  return `${s >= 10 ? Number(s.toFixed(1)) : Number(s.toFixed(2))} s`;
+}
+
+/** `1 request`, `100 requests`. */
+export function formatRequests(n: number): string {
+  return n === 1 ? '1 request' : `${n} requests`;
+}
