@@ -4,8 +4,10 @@
 // (2 cores, tests running meanwhile) hits all alike; each case sends the same number of requests over the same
 // number of connections (C; undici opens one per request in flight, autocannon `connections: C`, neither
 // pipelines) on a fresh client, connection set-up included. The ratio is the median of the per-round ratios.
-// Two more rows split the engine's cost into layers: bare undici.request() on one Agent, and the client without
-// the budget. The server runs in a child process (bench/ok-server.js), so its CPU is not the client's.
+// Three more rows split the engine's cost into layers: bare undici.request() on one Agent; bare undici dispatch()
+// on one Agent with a handler that keeps nothing (what the client is built on: the floor of any undici-based
+// engine); and the client without the budget. The server runs in a child process (bench/ok-server.js), so its CPU
+// is not the client's.
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -99,6 +101,35 @@ export function throughputCases({ createHttpClient, DEFAULT_HTTP_OPTIONS, create
       },
     },
     {
+      name: 'undici dispatch() (one Agent)',
+      async run(url, n, c) {
+        const agent = new Agent({ connect: { timeout: 10_000 } });
+        const { origin, pathname } = new URL(url);
+        const exchange = () =>
+          new Promise((resolve, reject) => {
+            let status = 0;
+            agent.dispatch(
+              { origin, path: pathname, method: 'GET', headers: { 'user-agent': 'apikit-bench' } },
+              {
+                onRequestStart() {},
+                onResponseStart(_controller, statusCode) {
+                  status = statusCode;
+                },
+                onResponseData() {},
+                onResponseEnd: () => resolve(status),
+                onResponseError: (_controller, err) => reject(err),
+              },
+            );
+          });
+        let left = n;
+        const t0 = performance.now();
+        const ok = await inParallel(c, async () => (left-- <= 0 ? null : exchange()));
+        const ms = performance.now() - t0;
+        await agent.close();
+        return { ms, ok, errors: n - ok };
+      },
+    },
+    {
       name: 'apikit client.request',
       async run(url, n, c) {
         const client = makeClient(n, c);
@@ -143,11 +174,12 @@ const median = (xs) => {
 
 /**
  * → rows { concurrency, name, requests, rounds, medianReqPerSec, cpuUsPerRequest, ratio (median per-round ratio
- * to autocannon), target (engine row only), errors }.
+ * to autocannon), target (engine row only), errors }. Before the counted rounds every case sends at least
+ * `warmupRequests` in rounds that are not counted.
  */
 export async function benchEngineThroughput(
   modules,
-  { rounds = 5, requests = 5000, concurrencies = [1, 10] } = {},
+  { rounds = 5, requests = 5000, concurrencies = [1, 10], warmupRequests = 20_000 } = {},
 ) {
   const server = await startOkServer();
   const cases = throughputCases(modules);
@@ -157,8 +189,11 @@ export async function benchEngineThroughput(
       const rps = new Map(cases.map((k) => [k.name, []]));
       const cpu = new Map(cases.map((k) => [k.name, []]));
       const errors = new Map(cases.map((k) => [k.name, 0]));
-      // one warm-up round, not counted (JIT, connection caches, the server's own warm-up)
-      for (let round = -1; round < rounds; round++) {
+      // Warm-up rounds, not counted: JIT, connection caches, the server's own warm-up. Measured: autocannon, bare
+      // undici and the engine alike run slower for their first ten thousand or so requests, so a single round of
+      // 5000 left the first counted rounds still warming (the engine's longer code path the most).
+      const warmup = Math.max(1, Math.ceil(warmupRequests / requests));
+      for (let round = -warmup; round < rounds; round++) {
         const shift = ((round % cases.length) + cases.length) % cases.length;
         const order = [...cases.slice(shift), ...cases.slice(0, shift)];
         for (const k of order) {

@@ -36,8 +36,8 @@ export interface BudgetDeps {
   /** The user's interrupt (ctx.signal). */
   signal?: AbortSignal;
   /**
-   * For waits, and for cutting off a request that the deadline would reach before its own timeout. Tests inject
-   * one; the default uses a timer.
+   * For waits, and for cutting requests in flight at the deadline (one sleep for all the requests in flight at a
+   * time). Tests inject one; the default uses a timer.
    */
   sleep?: Sleep;
 }
