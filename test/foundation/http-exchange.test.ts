@@ -378,6 +378,31 @@ describe('many requests in flight', () => {
     }
   });
 
+  it('twelve clients on one interrupt (ctx.signal is every client’s), a request each in flight: no warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const ctl = new AbortController();
+    try {
+      const arrival = whenHeld(12);
+      const pending = Array.from({ length: 12 }, () =>
+        client({ signal: ctl.signal }).request({ url: `${server.url}/hold` }),
+      );
+      await arrival;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+      ctl.abort();
+      const results = await Promise.allSettled(pending);
+      expect(
+        results.every(
+          (r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'ERR_INTERRUPTED',
+        ),
+      ).toBe(true);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('requests that fail every way release their slots: the client goes on at full concurrency', async () => {
     const c = client({ concurrency: 3, maxBodyBytes: 100 });
     const ctl = new AbortController();
