@@ -1,13 +1,7 @@
 import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createHttpClient,
-  DEFAULT_HTTP_OPTIONS,
-  type HttpClient,
-  type HttpClientOptions,
-} from '../../src/http/client.js';
-import { Redactor } from '../../src/io/redact.js';
+import { clientPool } from '../helpers/http-client.js';
 import { startServer, type RunningServer } from '../../src/server/loopback-server.js';
 
 /**
@@ -22,7 +16,7 @@ let arrived = 0;
 /** Requests to /hold, unanswered until the test ends. */
 let held: ServerResponse[] = [];
 let onHold: (() => void) | undefined;
-const clients: HttpClient[] = [];
+const clients = clientPool();
 
 const letters = 'abcdefghij';
 /** The body /chunks?sizes=… sends: chunk i is `sizes[i]` copies of the i-th letter. */
@@ -105,21 +99,10 @@ beforeEach(() => {
 afterEach(async () => {
   for (const res of held) res.destroy();
   held = [];
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await clients.closeAll();
 });
 
-function client(overrides: Partial<HttpClientOptions> = {}): HttpClient {
-  const made = createHttpClient({
-    ...DEFAULT_HTTP_OPTIONS,
-    userAgent: 'test',
-    headers: {},
-    redactor: new Redactor(),
-    clock: { now: () => Date.now() },
-    ...overrides,
-  });
-  clients.push(made);
-  return made;
-}
+const client = clients.make;
 
 /** Resolves when `count` more requests are held by the server (at /hold or /stall-body). */
 function whenHeld(count = 1): Promise<void> {

@@ -1,13 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createHttpClient,
-  DEFAULT_HTTP_OPTIONS,
-  type HttpClient,
-  type HttpClientOptions,
-} from '../../src/http/client.js';
-import { Redactor } from '../../src/io/redact.js';
 import { createBudget, timerSleep, type Sleep } from '../../src/probes/budget.js';
+import { clientPool } from '../helpers/http-client.js';
 import { startServer, type RunningServer } from '../../src/server/loopback-server.js';
 
 /**
@@ -21,7 +15,7 @@ let arrived = 0;
 let held: ServerResponse[] = [];
 let onHold: (() => void) | undefined;
 const clock = { t: 0, now: () => clock.t };
-const clients: HttpClient[] = [];
+const clients = clientPool({ clock });
 
 beforeAll(async () => {
   server = await startServer({
@@ -60,21 +54,10 @@ beforeEach(() => {
 afterEach(async () => {
   for (const res of held) res.destroy();
   held = [];
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await clients.closeAll();
 });
 
-function client(overrides: Partial<HttpClientOptions> = {}): HttpClient {
-  const made = createHttpClient({
-    ...DEFAULT_HTTP_OPTIONS,
-    userAgent: 'test',
-    headers: {},
-    redactor: new Redactor(),
-    clock,
-    ...overrides,
-  });
-  clients.push(made);
-  return made;
-}
+const client = clients.make;
 
 interface Sleeper {
   ms: number;

@@ -1,12 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { DEFAULT_HTTP_OPTIONS } from '../../src/http/client.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createHttpClient,
-  DEFAULT_HTTP_OPTIONS,
-  type HttpClient,
-  type HttpClientOptions,
-} from '../../src/http/client.js';
-import { Redactor } from '../../src/io/redact.js';
 import {
   createBudget,
   timerSleep,
@@ -14,6 +8,7 @@ import {
   type ProbeBudget,
   type Sleep,
 } from '../../src/probes/budget.js';
+import { clientPool } from '../helpers/http-client.js';
 import { startServer, type RunningServer } from '../../src/server/loopback-server.js';
 
 /**
@@ -65,24 +60,13 @@ beforeEach(() => {
   clock.t = 1_000_000;
 });
 
-const clients: HttpClient[] = [];
+const clients = clientPool({ clock });
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await clients.closeAll();
 });
 
-function client(overrides: Partial<HttpClientOptions> = {}): HttpClient {
-  const made = createHttpClient({
-    ...DEFAULT_HTTP_OPTIONS,
-    userAgent: 'test',
-    headers: {},
-    redactor: new Redactor(),
-    clock,
-    ...overrides,
-  });
-  clients.push(made);
-  return made;
-}
+const client = clients.make;
 
 /** A sleep that only ends when aborted, recording what was asked: no timer ever fires on its own. */
 function neverSleep(asked: number[] = []): Sleep {

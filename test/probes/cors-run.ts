@@ -1,5 +1,4 @@
-import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../src/http/client.js';
-import { Redactor } from '../../src/io/redact.js';
+import { testClient } from '../helpers/http-client.js';
 import { systemClock } from '../../src/io/system.js';
 import type { CorsReport } from '../../src/lib/cors/types.js';
 import { probeCors, type CorsProbeDeps, type CorsProbeOptions } from '../../src/probes/cors.js';
@@ -15,12 +14,8 @@ export async function runCorsProbe(
   deps: Partial<Omit<CorsProbeDeps, 'client'>> & { clientCap?: number } = {},
 ): Promise<CorsReport> {
   const { clientCap, ...probeDeps } = deps;
-  const client = createHttpClient({
-    ...DEFAULT_HTTP_OPTIONS,
+  const client = testClient({
     userAgent: 'apikit-test',
-    headers: {},
-    redactor: new Redactor(),
-    clock: systemClock,
     maxRequests: clientCap ?? options.maxRequests,
     concurrency: 1,
     timeoutMs: options.timeoutMs,

@@ -1,11 +1,10 @@
+import { testClient } from '../helpers/http-client.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_DURATION_MS,
   DEFAULT_MAX_REQUESTS,
   DEFAULT_TIMEOUT_MS,
 } from '../../src/commands/probe/ratelimit-options.js';
-import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../src/http/client.js';
-import { Redactor } from '../../src/io/redact.js';
 import { systemClock } from '../../src/io/system.js';
 import type { RateLimitReport } from '../../src/lib/ratelimit/types.js';
 import {
@@ -39,12 +38,8 @@ export async function runProbe(
   userAgent = 'apikit-test',
 ): Promise<RateLimitReport> {
   const options: RateLimitProbeOptions = { ...PROBE_DEFAULTS, url, ...overrides };
-  const client = createHttpClient({
-    ...DEFAULT_HTTP_OPTIONS,
+  const client = testClient({
     userAgent,
-    headers: {},
-    redactor: new Redactor(),
-    clock: systemClock,
     maxRequests: options.maxRequests,
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
