@@ -8,6 +8,7 @@
 // still couples the two layers and can close a cycle the compiler erases but a reader does not.
 
 const TOP = '^src/(entry|cli|program)\\.ts$';
+const API = '^src/api/';
 const COMMANDS = '^src/commands/';
 const PROFILES = '^src/profiles/';
 const OAUTH = '^src/oauth/';
@@ -25,6 +26,7 @@ const VERSION = '^src/version\\.ts$';
 
 const ALL_LAYERS = [
   TOP,
+  API,
   COMMANDS,
   PROFILES,
   OAUTH,
@@ -96,6 +98,22 @@ module.exports = {
       TOP,
       ALL_LAYERS,
       'entry/cli/program wire everything together and may import any layer, but only a placed one.',
+    ),
+    {
+      name: 'nothing-imports-api',
+      severity: 'error',
+      comment:
+        'src/api/ is the library entry (`import … from "apikit"`), a top of its own beside the CLI: nothing in ' +
+        'src/ imports it, so the CLI never depends on the library wrappers and the wrappers stay thin.',
+      from: { path: '^src/', pathNot: [API] },
+      to: { path: API },
+    },
+    layer(
+      'api-imports-only-flows-and-below',
+      API,
+      [OAUTH, CONTEXT, HTTP, IO, LIB, ERRORS, VERSION],
+      'The library API wraps the pure logic and the OAuth flows the commands use; no commands (commander, ' +
+        'chalk, the CLI), no profiles or config store, no probes or servers: importing apikit does no I/O.',
     ),
     {
       name: 'nothing-imports-commands',

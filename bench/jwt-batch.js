@@ -1,11 +1,20 @@
-// Batch verify throughput: `apikit jwt verify --key K -` with N tokens on stdin (a spawned child, wall time)
-// against a bare jose.jwtVerify loop in one Node process (also spawned, so both pay process start-up).
-// Run after `npm run build`. Exports benchJwtBatch({ n }) → rows { name, apikitTokensPerSec,
-// baselineTokensPerSec, ratio, target }.
+// Batch verify throughput (issue 15): `apikit jwt verify --key K -` with N tokens on stdin (a spawned child, wall
+// time) against the machine's limit for the same tokens: cores × a bare single-thread node:crypto verify loop
+// (crypto.verify over each token's signing input, nothing else — no claims, no JSON, no output), in one spawned
+// Node process too, so that both pay process start-up. Goal: apikit ≥ 0.8 × that, for ES256 and RS256.
+// Also measured in the same rounds, for the record:
+// - apikit with APIKIT_VERIFY_THREADS=0 (every check on the main thread, as before issue 15);
+// - a bare jose.jwtVerify loop (the earlier baseline): jose verifies with WebCrypto, whose per-call cost is what
+//   bounds apikit on few cores;
+// - a smaller batch (BENCH_BATCH_SMALL, 1500 tokens: just past SMALL_BATCH in src/commands/jwt/verify-batch.ts,
+//   where the worker threads start), with and without threads, to check that starting them does not cost there.
+// Every command runs BENCH_BATCH_ROUNDS times (default 3), interleaved round-robin; the table shows medians.
+// Run after `npm run build`. Exports benchJwtBatch({ n }) → rows { name, apikitTokensPerSec, baselineTokensPerSec,
+// baseline, ratio, target }.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -14,12 +23,18 @@ import { SignJWT } from 'jose';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'apikit.js');
 const JOSE_URL = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('jose')).href;
+const ROUNDS = Number(process.env.BENCH_BATCH_ROUNDS ?? 3);
+const SMALL = Number(process.env.BENCH_BATCH_SMALL ?? 1500);
 
 /** Runs node with args, feeding stdin; resolves with wall-clock ms and the exit code. */
-function timedRun(args, stdin, cwd) {
+function timedRun(args, stdin, env = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = 0;
     let err = '';
     child.stdout.on('data', (c) => (out += c.length));
@@ -35,16 +50,33 @@ function timedRun(args, stdin, cwd) {
   });
 }
 
-// The baseline: the same tokens, verified one after another with jose.jwtVerify, in one process.
-const BASELINE = `
+// The machine's single-thread limit: node:crypto verifies each token's signature, one after another.
+const BARE_CRYPTO = `
+import { createPublicKey, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+const [keyPath, alg] = process.argv.slice(2);
+const key = createPublicKey(readFileSync(keyPath));
+const opts = alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' } : key;
+let ok = 0;
+for (const line of readFileSync(0, 'utf8').split('\\n')) {
+  if (!line) continue;
+  const dot = line.lastIndexOf('.');
+  if (!verify('sha256', Buffer.from(line.slice(0, dot)), opts, Buffer.from(line.slice(dot + 1), 'base64url')))
+    throw new Error('bad signature');
+  ok++;
+}
+process.stdout.write(ok + '\\n');
+`;
+
+// The earlier baseline: the same tokens, verified one after another with jose.jwtVerify, in one process.
+const JOSE_LOOP = `
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 const [keyPath, alg, joseUrl] = process.argv.slice(2);
 const { jwtVerify } = await import(joseUrl);
 const key = createPublicKey(readFileSync(keyPath));
-const text = readFileSync(0, 'utf8');
 let ok = 0;
-for (const line of text.split('\\n')) {
+for (const line of readFileSync(0, 'utf8').split('\\n')) {
   if (!line) continue;
   await jwtVerify(line, key, { algorithms: [alg] });
   ok++;
@@ -76,34 +108,74 @@ async function makeTokens(alg, n) {
   return { tokens, publicPem: pair.publicKey.export({ format: 'pem', type: 'spki' }) };
 }
 
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
 export async function benchJwtBatch({ n = 20000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'apikit-bench-jwt-'));
+  const cores = availableParallelism();
   const rows = [];
   try {
+    const bareFile = join(dir, 'bare-crypto.mjs');
+    const joseFile = join(dir, 'jose-loop.mjs');
+    writeFileSync(bareFile, BARE_CRYPTO);
+    writeFileSync(joseFile, JOSE_LOOP);
     for (const alg of ['ES256', 'RS256']) {
       const { tokens, publicPem } = await makeTokens(alg, n);
       const keyPath = join(dir, `${alg}.pub.pem`);
       writeFileSync(keyPath, publicPem);
       const input = tokens.join('\n') + '\n';
-      // The baseline imports the very jose build apikit uses (resolved from the repo, passed as a file URL).
-      const baselineFile = join(dir, 'baseline.mjs');
-      writeFileSync(baselineFile, BASELINE);
-      const base = await timedRun([baselineFile, keyPath, alg, JOSE_URL], input, ROOT);
-      const apikit = await timedRun([BIN, 'jwt', 'verify', '--key', keyPath, '--alg', alg, '-'], input, ROOT);
-      if (base.code !== 0) throw new Error(`baseline failed for ${alg}: ${base.stderr}`);
-      if (apikit.code !== 0)
-        throw new Error(
-          `apikit jwt verify failed for ${alg} (exit ${apikit.code}): ${apikit.stderr.slice(0, 500)}`,
-        );
-      const apikitTokensPerSec = n / (apikit.ms / 1000);
-      const baselineTokensPerSec = n / (base.ms / 1000);
-      rows.push({
-        name: `jwt verify batch ${alg} (${n} tokens)`,
-        apikitTokensPerSec: Math.round(apikitTokensPerSec),
-        baselineTokensPerSec: Math.round(baselineTokensPerSec),
-        ratio: Number((apikitTokensPerSec / baselineTokensPerSec).toFixed(3)),
-        target: 0.9,
+      const small = tokens.slice(0, Math.min(SMALL, n)).join('\n') + '\n';
+      const verify = [BIN, 'jwt', 'verify', '--key', keyPath, '--alg', alg, '-'];
+      const cases = [
+        { id: 'bare', args: [bareFile, keyPath, alg], input, n },
+        { id: 'jose', args: [joseFile, keyPath, alg, JOSE_URL], input, n },
+        { id: 'apikit', args: verify, input, n },
+        { id: 'main', args: verify, input, n, env: { APIKIT_VERIFY_THREADS: '0' } },
+        { id: 'small', args: verify, input: small, n: Math.min(SMALL, n) },
+        {
+          id: 'smallMain',
+          args: verify,
+          input: small,
+          n: Math.min(SMALL, n),
+          env: { APIKIT_VERIFY_THREADS: '0' },
+        },
+      ];
+      const ms = new Map(cases.map((c) => [c.id, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const c of cases) {
+          const r = await timedRun(c.args, c.input, c.env);
+          if (r.code !== 0)
+            throw new Error(`${c.id} failed for ${alg} (exit ${r.code}): ${r.stderr.slice(0, 500)}`);
+          ms.get(c.id).push(r.ms);
+        }
+      }
+      const rate = (id) => cases.find((c) => c.id === id).n / (median(ms.get(id)) / 1000);
+      const limit = cores * rate('bare');
+      const row = (name, id, baseline, baseRate, target) => ({
+        name,
+        apikitTokensPerSec: Math.round(rate(id)),
+        baselineTokensPerSec: Math.round(baseRate),
+        baseline,
+        ratio: Number((rate(id) / baseRate).toFixed(3)),
+        target,
       });
+      const machine = `${cores} cores × node:crypto loop (${Math.round(rate('bare'))}/s)`;
+      rows.push(row(`jwt verify batch ${alg} (${n} tokens)`, 'apikit', machine, limit, 0.8));
+      rows.push(row(`  same, APIKIT_VERIFY_THREADS=0`, 'main', machine, limit, null));
+      rows.push(row(`  same vs a jose.jwtVerify loop`, 'apikit', 'jose loop, 1 thread', rate('jose'), null));
+      rows.push(
+        row(
+          `  ${Math.min(SMALL, n)} tokens vs THREADS=0`,
+          'small',
+          'THREADS=0, same size',
+          rate('smallMain'),
+          null,
+        ),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

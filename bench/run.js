@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // npm run bench — start-up and throughput of the built CLI, as ratios to baselines measured in the same run.
-// Start-up: each command runs >= RUNS times, interleaved round-robin with a bare `node -e 0` so that machine
-// noise hits all of them alike; the table reports medians and the ratio to bare node's median.
+// Start-up (bench/startup.js): each command runs >= RUNS times, interleaved round-robin with a bare `node -e 0` so
+// that machine noise hits all of them alike; the table reports medians and the ratio to bare node's median. With
+// BENCH_NODES=/path/to/node22,/path/to/node24 the same table is measured for each of those binaries too (ratios to
+// that binary's own bare node), in the same rounds.
 // BENCH_BEFORE=/path/to/other/bin/apikit.js adds each command run by that binary (say, a build of the previous
 // commit) to the same rounds, for a before/after comparison under the same conditions.
 // Then the JWT batch verify (bench/jwt-batch.js) and the rate-limit probe's accuracy and request-engine throughput
 // (bench/ratelimit.js); --startup-only skips both, --no-ratelimit the last.
-import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import Table from 'cli-table3';
+import { benchNodes, benchStartup, renderStartup } from './startup.js';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'apikit.js');
@@ -38,53 +40,14 @@ try {
     .setExpirationTime('1h')
     .sign(privateKey);
 
-  const cases = [
-    { name: 'node -e 0 (baseline)', argv: ['-e', '0'], baseline: true },
-    { name: 'apikit --version', argv: [bin, '--version'], target: 1.15 },
-    { name: 'apikit --help', argv: [bin, '--help'] },
-    { name: 'apikit keys inspect <pem>', argv: [bin, 'keys', 'inspect', keyPem], target: 1.3 },
-    { name: 'apikit jwt decode <token>', argv: [bin, 'jwt', 'decode', token], target: 1.2 },
-    {
-      name: 'apikit jwt verify <token> --key <pem>',
-      argv: [bin, 'jwt', 'verify', token, '--key', pubPem],
-      target: 1.35,
-    },
-  ];
-  if (before) {
-    for (const c of cases.filter((c) => c.argv[0] === bin)) {
-      cases.push({ name: `${c.name} (before)`, argv: [before, ...c.argv.slice(1)] });
-    }
-  }
-  const samples = new Map(cases.map((c) => [c.name, []]));
-  const status = new Map();
-  // one warm-up round, not counted (page cache, lazy OS work)
-  for (let round = -1; round < RUNS; round++) {
-    for (const c of cases) {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, c.argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      status.set(c.name, r.status);
-      if (round >= 0) samples.get(c.name).push(ms);
-    }
-  }
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = Math.floor(s.length / 2);
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
-  const base = median(samples.get(cases[0].name));
-  const rows = cases.map((c) => {
-    const med = median(samples.get(c.name));
-    const ratio = med / base;
-    return {
-      name: c.name,
-      runs: samples.get(c.name).length,
-      medianMs: Number(med.toFixed(1)),
-      ratio: Number(ratio.toFixed(3)),
-      target: c.target ?? null,
-      met: c.target ? ratio <= c.target : null,
-      exit: status.get(c.name),
-    };
+  const startup = benchStartup({
+    nodes: benchNodes(),
+    runs: RUNS,
+    bin,
+    before,
+    keyPem,
+    pubPem,
+    token,
   });
 
   let batch = [];
@@ -102,33 +65,22 @@ try {
   }
 
   if (json) {
-    console.log(JSON.stringify({ startup: rows, batch, ratelimit }, null, 2));
+    console.log(JSON.stringify({ startup, batch, ratelimit }, null, 2));
   } else {
-    const t = new Table({ head: ['start-up', 'runs', 'median ms', '× node', 'target', 'met', 'exit'] });
-    for (const r of rows) {
-      t.push([
-        r.name,
-        r.runs,
-        r.medianMs,
-        r.ratio,
-        r.target ?? '',
-        r.met === null ? '' : r.met ? 'yes' : 'NO',
-        r.exit,
-      ]);
-    }
-    console.log(t.toString());
+    console.log(renderStartup(startup, Table));
     if (batch.length) {
       const b = new Table({
-        head: ['batch verify', 'apikit tokens/s', 'jose loop tokens/s', 'ratio', 'target', 'met'],
+        head: ['batch verify', 'apikit tokens/s', 'baseline', 'baseline tokens/s', 'ratio', 'target', 'met'],
       });
       for (const r of batch) {
         b.push([
           r.name,
           Math.round(r.apikitTokensPerSec),
+          r.baseline ?? 'jose loop',
           Math.round(r.baselineTokensPerSec),
           r.ratio.toFixed(3),
-          `>= ${r.target}`,
-          r.ratio >= r.target ? 'yes' : 'NO',
+          r.target === null ? '' : `>= ${r.target}`,
+          r.target === null ? '' : r.ratio >= r.target ? 'yes' : 'NO',
         ]);
       }
       console.log(b.toString());

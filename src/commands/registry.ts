@@ -32,13 +32,29 @@ export const GROUPS: readonly GroupEntry[] = [
     load: () => import('./logout/index.js'),
   },
   {
+    name: 'doctor',
+    summary: 'check that an authorization server is ready for apikit login (PKCE, redirects, keys, clock)',
+    load: () => import('./doctor/index.js'),
+  },
+  {
     name: 'probe',
     summary: 'measure how an endpoint rate-limits and which origins its CORS lets read it',
     load: () => import('./probe/index.js'),
   },
   {
+    name: 'audit',
+    summary: "grade an API's security headers and transport (A+ to F), beside the Mozilla Observatory score",
+    load: () => import('./audit/index.js'),
+  },
+  {
     name: 'profiles',
     summary: 'list, show and remove login profiles',
     load: () => import('./profiles/index.js'),
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: apikit completion {bash | zsh | fish}',
+    // Handed this list: the script is generated from every group (a static import back would be a cycle).
+    load: async () => (await import('./completion/index.js')).completionGroup(GROUPS),
   },
 ];

@@ -13,6 +13,7 @@ import type { Redactor } from '../io/redact.js';
 import { terminalSafe } from '../lib/text/terminal-safe.js';
 import type { Clock } from '../lib/time/clock.js';
 import { AbortFanout, Exchange, type Exchanged } from './exchange.js';
+import { trustStore } from './tls.js';
 import { traceBody, traceHeader, traceUrl } from './trace.js';
 
 /**
@@ -48,6 +49,11 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
   /** The user's interrupt (Ctrl-C): aborts requests in flight, which then fail with exit 130. */
   signal?: AbortSignal;
+  /**
+   * Extra trusted CA certificates (PEM, from --ca), trusted besides the system's roots (./tls.ts `trustStore`:
+   * Node's `ca` alone would replace them). Applies to the Agent the client makes, not to an injected dispatcher.
+   */
+  ca?: string[];
 }
 
 export interface HttpRequest {
@@ -122,10 +128,11 @@ export class BudgetExceededError extends ApikitError {
 const aborts = new AbortFanout();
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const ca = trustStore(options.ca);
   const ownDispatcher = options.dispatcher
     ? undefined
     : new Agent({
-        connect: { timeout: options.connectTimeoutMs },
+        connect: { timeout: options.connectTimeoutMs, ...(ca ? { ca } : {}) },
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });

@@ -24,8 +24,8 @@ export function systemEnv(): Record<string, string | undefined> {
   return process.env;
 }
 
-/** The wall clock. The only place under src/ that reads it; everything else asks ctx.clock. */
-export const systemClock = { now: (): number => Date.now() };
+/** The wall clock (src/io/clock.ts, where the library takes it from). Everything else asks ctx.clock. */
+export { systemClock } from './clock.js';
 
 /** The platform the process runs on (injected through the Context like the rest). */
 export function systemPlatform(): NodeJS.Platform {

@@ -114,7 +114,7 @@ export function gradeOutcome(grade: Grade, failUnder: Grade | undefined): Outcom
 }
 
 /** Counts per severity; every severity is present (0 when none) so that JSON output has a fixed shape. */
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+export function countBySeverity(findings: readonly Pick<Finding, 'severity'>[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) counts[f.severity]++;
   return counts;

@@ -49,7 +49,10 @@ const optionLine = (flag: string): RegExp => new RegExp(`^ {2}(-[A-Za-z], )?${fl
 /** A value for flags that take one (anything: the option is unknown before it is read). */
 const VALUE: Record<string, string> = { '--follow-redirects': '' };
 /** What a verb needs so that commander gets as far as the unknown option (a required option first). */
-const BASE: Record<string, string[]> = { 'token client-credentials': ['--client-id', 'x'] };
+const BASE: Record<string, string[]> = {
+  'token client-credentials': ['--client-id', 'x'],
+  doctor: ['--issuer', 'https://issuer.example'],
+};
 
 describe('README "HTTP options"', () => {
   it('lists the shared flags for the verbs that make requests', () => {
@@ -62,6 +65,9 @@ describe('README "HTTP options"', () => {
         'jwt verify',
         'probe ratelimit',
         'probe cors',
+        'audit',
+        'probe versions',
+        'doctor',
       ]),
     );
     const flags = new Set(cells.flatMap((c) => c.flags));

@@ -1,7 +1,8 @@
 // Loaded with `node --import`: reports on stderr every bare package specifier the program resolves
 // ("[import] undici") and, with RECORD_FILES=1, every file it loads ("[file] /abs/path.js"), so a test can
-// prove what a command does not load.
-import { register } from 'node:module';
+// prove what a command does not load. Both module systems: ES modules through a resolve hook, CommonJS (bin/apikit.js
+// and the bundle's chunks are CommonJS, scripts/bundle.js) through the CommonJS loader.
+import { createRequire, isBuiltin, register } from 'node:module';
 
 register(
   'data:text/javascript,' +
@@ -15,3 +16,15 @@ export async function resolve(specifier, context, next) {
   return result;
 }`),
 );
+
+const Module = createRequire(import.meta.url)('node:module');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (!/^(\.|\/|node:|file:)/.test(request) && !isBuiltin(request)) {
+    process.stderr.write('[import] ' + request + '\n');
+  } else if (process.env.RECORD_FILES && !isBuiltin(request)) {
+    const file = Module._resolveFilename(request, parent, isMain);
+    if (!Module._cache[file]) process.stderr.write('[file] ' + file + '\n');
+  }
+  return load.apply(this, arguments);
+};

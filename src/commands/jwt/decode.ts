@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { InputError } from '../../errors.js';
 import { isInformational, lintToken, type JwtWarning } from '../../lib/jwt/lint.js';
-import { decodeJws, decodeSegment, type JsonObject } from '../../lib/jwt/parse.js';
+import { decodeToken } from '../../lib/jwt/decode-token.js';
+import type { JsonObject } from '../../lib/jwt/parse.js';
 import { timeClaims, type TimeClaim } from '../../lib/jwt/times.js';
-import {
-  DEFAULT_MAX_TOKEN_BYTES,
-  extractToken,
-  isTokenFormatError,
-  TokenFormatError,
-  tokenShape,
-} from '../../lib/jwt/token-text.js';
+import { DEFAULT_MAX_TOKEN_BYTES, extractToken } from '../../lib/jwt/token-text.js';
 import type { Rendered, View } from '../../io/render.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { enforceFlagRules } from '../shared/flag-rules.js';
@@ -66,52 +60,16 @@ export async function runJwtDecode(opts: JwtDecodeOptions, ctx: Context): Promis
   const text = await readTokenText(ctx, opts.token, maxBytes);
   const token = extractToken(text);
   redactToken(ctx, token);
-  try {
-    const shape = tokenShape(token, maxBytes);
-    if (shape.kind === 'jwe') throw jweError(shape.parts[0]!);
-    if (shape.kind !== 'jws') throw new TokenFormatError('not a compact JWS', 'malformed');
-    const decoded = decodeJws(shape.parts);
-    const now = ctx.clock.now();
-    return {
-      verified: false,
-      header: decoded.header,
-      payload: decoded.payload,
-      signature: decoded.signature,
-      times: timeClaims(decoded.payload, now),
-      warnings: lintToken(decoded.header, decoded.payload, now),
-    };
-  } catch (err) {
-    if (isTokenFormatError(err)) throw formatError(err);
-    throw err;
-  }
-}
-
-function formatError(err: TokenFormatError): InputError {
-  const code = {
-    malformed: 'ERR_JWT_MALFORMED',
-    too_large: 'ERR_JWT_TOO_LARGE',
-    jwe_not_supported: 'ERR_JWT_JWE',
-    json_serialization_not_supported: 'ERR_JWT_JSON_SERIALIZATION',
-  }[err.code];
-  const hint = err.code === 'too_large' ? 'raise the limit with --max-size BYTES' : undefined;
-  // The message may quote the token (a duplicate member's name): sanitised for the error line.
-  return new InputError(`cannot decode token: ${terminalSafe(err.message)}`, code, hint ? { hint } : {});
-}
-
-/** A 5-part token is a JWE (RFC 7516 §7.1): say what it is, and what it is encrypted with when readable. */
-function jweError(protectedHeader: string): InputError {
-  let detail = '';
-  try {
-    const h = decodeSegment(protectedHeader, 'header');
-    detail = terminalSafe(`; alg ${JSON.stringify(h.alg)}, enc ${JSON.stringify(h.enc)}`, 120);
-  } catch {
-    // The header is unreadable too; the part count alone identifies it.
-  }
-  return new InputError(
-    `cannot decode token: it is a JWE (5 parts, encrypted${detail}); its claims can only be read with the decryption key`,
-    'ERR_JWT_JWE',
-    { hint: "decrypt it with the recipient's key first; apikit jwt decode reads signed JWTs (JWS)" },
-  );
+  const decoded = decodeToken(token, maxBytes);
+  const now = ctx.clock.now();
+  return {
+    verified: false,
+    header: decoded.header,
+    payload: decoded.payload,
+    signature: decoded.signature,
+    times: timeClaims(decoded.payload, now),
+    warnings: lintToken(decoded.header, decoded.payload, now),
+  };
 }
 
 export function renderJwtDecode(result: JwtDecodeResult, view: View): Rendered {

@@ -124,7 +124,7 @@ Examples:
 
 /**
  * Resolves the inputs (key file or secret, --from-json, --claims, --claim @files), then lets src/lib/jwt/
- * decide the header and claims, and jose sign (node:crypto for an RSASSA-PSS-OID key, which jose cannot use).
+ * decide the header and claims and sign (signJwt: jose, or node:crypto for an RSASSA-PSS-OID key).
  */
 export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<JwtMintResult> {
   // Loaded here, not at the top: `apikit jwt --help` registers this verb but must not pay for node:crypto.
@@ -205,26 +205,8 @@ export async function runJwtMint(opts: JwtMintOptions, ctx: Context): Promise<Jw
     typ: opts.typ,
   });
 
-  const payloadBytes = new TextEncoder().encode(JSON.stringify(payload));
-  let token: string;
-  try {
-    if (loaded.rsaPssOid) {
-      const { isPssAlgorithm, signCompactPss } = await import('../../lib/jwt/rsa-pss.js');
-      if (!isPssAlgorithm(alg)) throw new Error(`${alg} is not an RSASSA-PSS algorithm`);
-      token = signCompactPss(header, payloadBytes, alg, loaded.key);
-    } else {
-      const { CompactSign } = await import('jose/jws/compact/sign');
-      token = await new CompactSign(payloadBytes)
-        .setProtectedHeader(header as { alg: string })
-        .sign(loaded.key);
-    }
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    throw new InputError(
-      `cannot sign with ${alg}: ${(err as Error).message}`,
-      code.startsWith('ERR_') ? `ERR_JWT_SIGN_${code.slice(4)}` : 'ERR_JWT_SIGN',
-    );
-  }
+  const { signJwt } = await import('../../lib/jwt/signing.js');
+  const token = await signJwt(header, payload, alg, loaded);
   // Informational lints (RS256 is PKCS#1 v1.5) belong to decode, not to every mint.
   warnings.push(...lintToken(header, payload, now).filter((w) => !isInformational(w)));
   return { token, header, payload, warnings };

@@ -1,8 +1,8 @@
 import type { Context } from '../../context.js';
 import { InputError, UsageError } from '../../errors.js';
 import { addToKeyring, HMAC_ALGS, secretKeyFromText, type Keyring } from '../../lib/jwt/keyring.js';
-import { isWeakSecret } from '../../lib/jwt/weak-secrets.js';
 import type { JwtWarning } from '../../lib/jwt/lint.js';
+import { verifyingSecretWarnings } from '../../lib/jwt/secret-warnings.js';
 import type { LoadedKey } from '../../lib/keys/load.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import {
@@ -52,7 +52,8 @@ export async function buildKeyring(ctx: Context, flags: KeySourceFlags): Promise
     const set = await readKeyFlag(ctx, '--key', path, passphrase);
     if (set.format === 'jwks') ring.name = 'JWKS';
     for (const k of set.keys)
-      if (k.kind === 'secret') warnAboutSecret(k.key.export().toString('utf8'), `key "${path}"`, warnings);
+      if (k.kind === 'secret')
+        warnings.push(...verifyingSecretWarnings(k.key.export().toString('utf8'), `key "${path}"`));
     addToKeyring(ring, set.keys, set.source, { allowSecrets: true, flag: '--key' });
   }
   if (flags.jwks !== undefined) {
@@ -81,7 +82,7 @@ export async function buildKeyring(ctx: Context, flags: KeySourceFlags): Promise
   const secret = await readSecretFlag(ctx, flags);
   if (secret !== undefined) {
     const key = secretKeyFromText(secret.text, secret.flagged);
-    warnAboutSecret(secret.text, secret.what, warnings);
+    warnings.push(...verifyingSecretWarnings(secret.text, secret.what));
     ring.entries.push({ key, kid: undefined, algs: [...HMAC_ALGS], label: secret.what });
   }
 
@@ -140,26 +141,6 @@ function withoutCredentials(ctx: Context, http: ResolvedHttpFlags): ResolvedHttp
     Object.entries(http.headers).filter(([name]) => !ctx.redactor.isSecretHeader(name)),
   );
   return { ...http, headers };
-}
-
-/**
- * A weak secret (on the well-known list) and a short one (under the HS256 output) are two facts; a secret may be
- * both. The messages name where the secret came from, never the secret itself.
- */
-function warnAboutSecret(text: string, what: string, warnings: JwtWarning[]): void {
-  if (isWeakSecret(text)) {
-    warnings.push({
-      id: 'weak_secret',
-      message: `${what} is on the list of well-known HMAC secrets: anyone can forge tokens with it`,
-    });
-  }
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes < 32) {
-    warnings.push({
-      id: 'short_secret',
-      message: `${what} is ${bytes} bytes, under the 32 of the HS256 output (RFC 7518 §3.2)`,
-    });
-  }
 }
 
 async function addRemoteJwks(ctx: Context, ring: Keyring, url: string): Promise<void> {

@@ -1,14 +1,11 @@
-import { addAbortSignal } from 'node:stream';
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { InputError, InterruptedError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { ChunkedWriter } from '../../io/output.js';
 import type { Rendered, View } from '../../io/render.js';
 import { parseAssignment, typedValue } from '../../lib/jwt/claim-value.js';
-import type { Keyring } from '../../lib/jwt/keyring.js';
 import { isInformational, type JwtWarning } from '../../lib/jwt/lint.js';
 import { DEFAULT_MAX_TOKEN_BYTES, extractToken } from '../../lib/jwt/token-text.js';
-import type { Verdict } from '../../lib/jwt/verdict.js';
 import type { VerifyPolicy } from '../../lib/jwt/verify.js';
 import type { Outcome } from '../../lib/outcome.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
@@ -18,6 +15,8 @@ import { addHttpOptions, httpUsage, type HttpOptionSet } from '../shared/http-fl
 import { addPassphraseOptions } from '../shared/key-files.js';
 import { enforceFlagRules } from '../shared/flag-rules.js';
 import { parseMaxSize, redactToken } from './token-input.js';
+import { formatVerdictLine, verdictJson, type NumberedVerdict } from './verdict-line.js';
+import { tooLarge, verifyLines, type BatchLines } from './verify-batch.js';
 import type { KeySourceFlags } from './verify-keys.js';
 
 /**
@@ -39,10 +38,7 @@ export interface JwtVerifyOptions extends KeySourceFlags {
   maxSize?: string | undefined;
 }
 
-export interface NumberedVerdict extends Verdict {
-  /** Input line (batch mode only). */
-  line?: number;
-}
+export { formatVerdictLine, type NumberedVerdict } from './verdict-line.js';
 
 export interface JwtVerifyResult {
   batch: boolean;
@@ -62,10 +58,9 @@ export interface JwtVerifyResult {
 export interface VerdictSink {
   start(warnings: JwtWarning[]): Promise<void>;
   verdict(verdict: NumberedVerdict): Promise<void>;
+  /** Lines formatted on worker threads (a large batch), to show as `verdict` would have. */
+  lines?: BatchLines;
 }
-
-/** Tokens verified at once in batch mode: WebCrypto runs them on the thread pool, output order is kept. */
-const BATCH_WINDOW = 64;
 
 /**
  * With --jwks <URL> or --issuer (discovery, then the JWKS): transport flags only, and only then (exit 2 with other
@@ -170,7 +165,7 @@ Examples:
 function verdictSink(ctx: Context, writer: ChunkedWriter): VerdictSink {
   const view = ctx.view();
   const seen = new Set<string>();
-  let setup: readonly JwtWarning[] = [];
+  let setup: JwtWarning[] = [];
   return {
     start: (warnings) => {
       setup = warnings;
@@ -180,6 +175,14 @@ function verdictSink(ctx: Context, writer: ChunkedWriter): VerdictSink {
       const fresh = firstOfKind(v.warnings, seen);
       if (fresh.length > 0) await ctx.out.emit(renderVerifyWarnings(fresh, v.line, view));
       await writer.write(formatVerdictLine(v, view, setup));
+    },
+    lines: {
+      format: () => ({ json: view.json, colorLevel: view.color.out.level, setup }),
+      write: (text) => writer.write(text),
+      async warnings(warnings, line) {
+        const fresh = firstOfKind(warnings, seen);
+        if (fresh.length > 0) await ctx.out.emit(renderVerifyWarnings(fresh, line, view));
+      },
     },
   };
 }
@@ -271,106 +274,24 @@ export async function runJwtVerify(
     redactToken(ctx, opts.token);
     await take(await verifyToken(opts.token!, built.ring, policy, ctx.clock.now()));
   } else {
-    await verifyLines(ctx, built.ring, policy, maxBytes, verifyToken, take);
+    await verifyLines(ctx, {
+      ring: built.ring,
+      policy,
+      maxBytes,
+      verifyToken,
+      take,
+      lines: sink?.lines,
+      count: (valid, invalid) => {
+        result.valid += valid;
+        result.invalid += invalid;
+      },
+    });
     if (result.valid + result.invalid === 0) {
       throw new UsageError('no token on stdin', 'ERR_JWT_NO_TOKEN', { hint: 'pipe tokens in, one per line' });
     }
   }
   result.outcome = result.invalid > 0 ? 'negative' : 'ok';
   return result;
-}
-
-/**
- * Over-size input is bad input, like in `jwt decode`: exit 2 with the limit, whether the token came as an
- * argument or on a line of stdin (the limit is --max-size, one number for both verbs).
- */
-function tooLarge(what: string, size: number | undefined, maxBytes: number): InputError {
-  const is = size === undefined ? 'is over' : `is ${size} bytes, over`;
-  return new InputError(`${what} ${is} the ${maxBytes}-byte limit`, 'ERR_JWT_TOO_LARGE', {
-    hint: 'raise it with --max-size BYTES if the token is really that large',
-  });
-}
-
-/**
- * Reads stdin line by line (no whole-input buffering: a batch may be millions of tokens). Ctrl-C stops the
- * reading at once: the verdicts of the lines read in full are shown, the line being read is not a token and
- * gets none, and the run ends as interrupted (exit 130).
- */
-async function verifyLines(
-  ctx: Context,
-  ring: Keyring,
-  policy: VerifyPolicy,
-  maxBytes: number,
-  verifyToken: typeof import('../../lib/jwt/verify.js').verifyToken,
-  take: (v: NumberedVerdict) => Promise<void>,
-): Promise<void> {
-  let rest = '';
-  let lineNo = 0;
-  let window: Promise<NumberedVerdict>[] = [];
-  const now = ctx.clock.now();
-  const drain = async (): Promise<void> => {
-    const done = await Promise.all(window);
-    window = [];
-    for (const v of done) await take(v);
-  };
-  const submit = async (line: string): Promise<void> => {
-    lineNo++;
-    if (line.trim() === '') return;
-    const size = Buffer.byteLength(extractToken(line), 'utf8');
-    if (size > maxBytes) {
-      await drain();
-      throw tooLarge(`the token on stdin line ${lineNo}`, size, maxBytes);
-    }
-    const n = lineNo;
-    window.push(verifyToken(line, ring, policy, now).then((v) => ({ ...v, line: n })));
-  };
-  const interrupted = async (): Promise<never> => {
-    await drain();
-    throw new InterruptedError();
-  };
-  const stdin = ctx.io.stdin;
-  // Ctrl-C destroys the stream, so a pending read ends now rather than at the next chunk.
-  addAbortSignal(ctx.signal, stdin);
-  try {
-    for await (const chunk of stdin) {
-      rest += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-      let nl: number;
-      while ((nl = rest.indexOf('\n')) !== -1) {
-        await submit(rest.slice(0, nl));
-        rest = rest.slice(nl + 1);
-        if (window.length >= BATCH_WINDOW) await drain();
-      }
-      // A line far over the limit is not a token: say so without reading (or keeping) the rest of it.
-      if (rest.length > maxBytes + 4096) {
-        await drain();
-        throw tooLarge(`the token on stdin line ${lineNo + 1}`, undefined, maxBytes);
-      }
-    }
-  } catch (err) {
-    if (ctx.signal.aborted) return interrupted();
-    throw err;
-  }
-  if (rest !== '') {
-    // An interrupt and the end of input arrive together when Ctrl-C also stopped the program writing to us:
-    // let the signal be seen before the last, unterminated line counts as a token.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ctx.signal.aborted) return interrupted();
-    await submit(rest);
-  }
-  await drain();
-  if (ctx.signal.aborted) throw new InterruptedError();
-}
-
-/**
- * One verdict as a line: JSON (with --json) or "valid: ..." / "invalid: ..." for people. The JSON carries the
- * setup warnings (a weak secret, a skipped key) in its `warnings` too: each line is a whole answer.
- */
-export function formatVerdictLine(v: NumberedVerdict, view: View, setup: readonly JwtWarning[] = []): string {
-  if (view.json) return JSON.stringify(verdictJson(v, setup)) + '\n';
-  const c = view.color.out;
-  // The reason quotes token members (JSON-escaped, which leaves C1 and bidi controls): sanitised for people.
-  const reason = terminalSafe(v.reason);
-  return (v.valid ? `${c.green('valid')}: ${reason}` : `${c.red('invalid')}: ${reason}`) + '\n';
 }
 
 /** Warnings on stderr, "line N: " first for a verdict of a batch. */
@@ -398,20 +319,6 @@ export function firstOfKind(warnings: readonly JwtWarning[], seen: Set<string>):
     fresh.push(w);
   }
   return fresh;
-}
-
-function verdictJson(v: NumberedVerdict, setup: readonly JwtWarning[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    valid: v.valid,
-    code: v.code,
-    reason: v.reason,
-    header: v.header,
-    payload: v.payload,
-    key: v.key,
-    warnings: setup.length > 0 ? [...setup, ...v.warnings] : v.warnings,
-  };
-  if (v.line !== undefined) out.line = v.line;
-  return out;
 }
 
 /**

@@ -1,12 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { convertKey, type ConvertTarget } from '../../lib/keys/convert.js';
-import { publicJwk, type KeyFormat, type LoadedKey } from '../../lib/keys/load.js';
-import { thumbprint } from '../../lib/keys/thumbprint.js';
+import type { KeyFormat, LoadedKey } from '../../lib/keys/load.js';
+import { pickKey } from '../../lib/keys/pick-key.js';
 import type { Rendered, View } from '../../io/render.js';
-import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import {
   addPassphraseOptions,
   readKeyFile,
@@ -72,7 +70,11 @@ Examples:
 export async function runKeysConvert(opts: KeysConvertOptions, ctx: Context): Promise<KeysConvertResult> {
   const passphrase = await readPassphrase(ctx, opts);
   const set = await readKeyFile(ctx, opts.file, passphrase, { inspectHint: false });
-  const loaded = await pickKey(set.keys, set.source, opts.kid);
+  const loaded = await pickKey(set.keys, opts.kid, {
+    source: set.source,
+    kidInput: '--kid',
+    inspectHint: true,
+  });
   const converted = convertKey(loaded, opts.to, { public: opts.public === true });
   const secret = converted.kind !== 'public';
   if (secret) ctx.redactor.add(converted.text);
@@ -91,33 +93,6 @@ export async function runKeysConvert(opts: KeysConvertOptions, ctx: Context): Pr
     out,
     decrypted: set.format === 'encrypted-pkcs8' && converted.kind === 'private',
   };
-}
-
-async function pickKey(keys: LoadedKey[], source: string, kid: string | undefined): Promise<LoadedKey> {
-  if (kid === undefined) {
-    if (keys.length === 1) return keys[0]!;
-    // The kids are text from the file: terminalSafe keeps a hostile JWKS from driving the terminal.
-    const kids = terminalSafe(keys.map((k) => k.kid ?? '(no kid)').join(', '));
-    throw new UsageError(
-      `"${source}" holds ${keys.length} keys; pick one with --kid (kids: ${kids})`,
-      'ERR_KEYS_PICK',
-    );
-  }
-  for (const key of keys) {
-    if (key.kid === kid) return key;
-  }
-  // Keys without a kid can be picked by their RFC 7638 thumbprint (what `keys inspect` shows).
-  for (const key of keys) {
-    if (key.kind === 'secret' || key.rsaPssOid) continue;
-    if ((await thumbprint(publicJwk(key))).thumbprint === kid) return key;
-  }
-  throw new UsageError(
-    `"${source}" has no key with kid or thumbprint "${terminalSafe(kid, 100)}"`,
-    'ERR_KEYS_KID_NOT_FOUND',
-    {
-      hint: `list them: apikit keys inspect ${source === 'stdin' ? '-' : source}`,
-    },
-  );
 }
 
 /** The key itself, bare (it is the product), or what was written with --out; a warning when decrypted. */

@@ -2,10 +2,9 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { writeFilesAtomic } from '../../files/atomic-write.js';
-import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/keys/algorithms.js';
-import { generateKey, isHmacAlgorithm, isRsaAlgorithm, plannedFiles } from '../../lib/keys/generate.js';
-import { loadedKeyFromKeyObject, publicJwk } from '../../lib/keys/load.js';
-import { thumbprint } from '../../lib/keys/thumbprint.js';
+import { JWS_ALGORITHMS, type JwsAlgorithm } from '../../lib/keys/algorithms.js';
+import { checkGenerateRequest, generateKey, plannedFiles } from '../../lib/keys/generate.js';
+import { signingJwk } from '../../lib/keys/signing-jwk.js';
 import type { Rendered, View } from '../../io/render.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { octalMode } from './file-mode.js';
@@ -77,20 +76,7 @@ function parseBits(text: string): number {
 }
 
 export async function runKeysGenerate(opts: KeysGenerateOptions, _ctx: Context): Promise<KeysGenerateResult> {
-  if (!isJwsAlgorithm(opts.alg)) {
-    throw new UsageError(`--alg "${opts.alg}" is not one of ${JWS_ALGORITHMS.join(', ')}`, 'ERR_KEYS_ALG');
-  }
-  const alg = opts.alg;
-  if (opts.bits !== undefined && !isRsaAlgorithm(alg)) {
-    throw new UsageError(`--bits applies to RSA keys (RS*/PS*), not ${alg}`, 'ERR_USAGE');
-  }
-  if (opts.kid !== undefined && isHmacAlgorithm(alg)) {
-    throw new UsageError(
-      '--kid has no place in an HMAC secret file (a secret is never published in a JWKS; set the kid when you sign)',
-      'ERR_USAGE',
-    );
-  }
-  if (opts.kid === '') throw new UsageError('--kid is empty', 'ERR_USAGE');
+  const alg = checkGenerateRequest(opts.alg, opts, 'flags');
   if (opts.out === '' || opts.out.endsWith('/')) {
     throw new UsageError(`--out "${opts.out}" must be a path prefix such as keys/signing`, 'ERR_USAGE');
   }
@@ -100,10 +86,7 @@ export async function runKeysGenerate(opts: KeysGenerateOptions, _ctx: Context):
   let tp: string | null = null;
   let jwk: Record<string, unknown> = {};
   if (key.type === 'asymmetric') {
-    const pub = publicJwk(loadedKeyFromKeyObject(key.publicKey));
-    tp = (await thumbprint(pub)).thumbprint;
-    kid = opts.kid ?? tp;
-    jwk = { ...pub, kid, alg, use: 'sig' };
+    ({ jwk, kid, thumbprint: tp } = await signingJwk(key.publicKey, alg, opts.kid));
   }
   const files = plannedFiles(opts.out, key, jwk);
   await writeFilesAtomic(files, { force: opts.force === true });

@@ -23,8 +23,13 @@ import { renderCorsTable } from './cors-view.js';
 import { budgetLine, executeProbeRatelimit } from './ratelimit.js';
 import { ratelimitMarkdown } from './ratelimit-markdown.js';
 import { renderRatelimitTable } from './ratelimit-view.js';
-import { CREDENTIALS_USAGE, PROBE_HTTP_OPTIONS, TRANSPORT_USAGE, type ProbeFormat } from './shared-flags.js';
-import { finishProbe } from './shared-run.js';
+import {
+  CREDENTIALS_USAGE,
+  PROBE_HTTP_OPTIONS,
+  TRANSPORT_USAGE,
+  type ProbeFormat,
+} from '../shared/probe-flags.js';
+import { finishProbe } from '../shared/probe-run.js';
 
 /**
  * `apikit probe <url>` with no verb: the CORS probe, then a short rate-limit probe, one report with both. The
@@ -100,7 +105,7 @@ export function registerProbeAll(probe: Command, ctx: Context): void {
       { code: 'commander.unknownOption' },
     );
   });
-  probe.usage(`${USAGE}\n       apikit probe {cors | ratelimit} <url> [options]`);
+  probe.usage(`${USAGE}\n       apikit probe {cors | ratelimit | versions} <url> [options]`);
 }
 
 /** commander's own message and suggestion ("Did you mean ratelimit?") for a word that is neither verb nor URL. */

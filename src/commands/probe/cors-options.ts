@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { parseHeaderLine } from '../shared/http-flags.js';
-import { parseMethod, quote } from './shared-flags.js';
+import { parseMethod, quote } from '../shared/probe-flags.js';
 
 /**
  * The values of `apikit probe cors`'s own flags, each checked before anything is sent: a bad value is one line

@@ -1,3 +1,4 @@
+import { severityCountsText } from '../../lib/report/numbers.js';
 import type {
   CandidateResult,
   CorsExchange,
@@ -5,7 +6,6 @@ import type {
   PreflightSummary,
   Readability,
 } from '../../lib/cors/types.js';
-import { countBySeverity, SEVERITIES } from '../../lib/findings.js';
 import { PARTIAL_STOPS, sentText, stoppedText } from '../../lib/report/probe-summary.js';
 
 /**
@@ -18,7 +18,7 @@ export function corsSummaryRows(report: CorsReport): [string, string][] {
     ['trusted', report.trusted_origins.join(', ')],
     ['rule', ruleText(report)],
     ['preflight', preflightText(report.preflight)],
-    ['findings', findingsText(report)],
+    ['findings', severityCountsText(report.findings)],
     ['candidates', candidatesText(report)],
     ['requests', sentText(report.requests_sent, report.duration_ms, report.budget)],
     ['stopped', stoppedText(STOPPED, report)],
@@ -40,16 +40,6 @@ export function preflightText(p: PreflightSummary): string {
   if (p.allow_methods.length > 0) parts.push(`methods ${p.allow_methods.join(', ')}`);
   if (p.allow_headers.length > 0) parts.push(`headers ${p.allow_headers.join(', ')}`);
   return parts.join('; ');
-}
-
-function findingsText(r: CorsReport): string {
-  if (r.findings.length === 0) return 'none';
-  const counts = countBySeverity(r.findings);
-  return [...SEVERITIES]
-    .reverse()
-    .filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
-    .join(', ');
 }
 
 function candidatesText(r: CorsReport): string {

@@ -30,8 +30,14 @@ import {
   probeHttpFlags,
   TRANSPORT_USAGE,
   type ProbeFormat,
-} from './shared-flags.js';
-import { boundsText, finishProbe, plainHttpWarning, progressTo, resolveProbeHttp } from './shared-run.js';
+} from '../shared/probe-flags.js';
+import {
+  boundsText,
+  finishProbe,
+  plainHttpWarning,
+  progressTo,
+  resolveProbeHttp,
+} from '../shared/probe-run.js';
 
 /**
  * `apikit probe cors <url>`: what a page at each candidate origin — the trusted ones, and every look-alike an

@@ -30,7 +30,7 @@ import {
   probeHttpFlags,
   TRANSPORT_USAGE,
   type ProbeFormat,
-} from './shared-flags.js';
+} from '../shared/probe-flags.js';
 import {
   boundsText,
   finishProbe,
@@ -38,7 +38,7 @@ import {
   progressTo,
   resolveProbeHttp,
   type ProbeHttp,
-} from './shared-run.js';
+} from '../shared/probe-run.js';
 
 /**
  * `apikit probe ratelimit <url>`: how an endpoint rate-limits — is it limited, how big a burst passes, what rate

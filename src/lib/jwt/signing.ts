@@ -11,7 +11,8 @@ import type { KeySet, LoadedKey } from '../keys/load.js';
 import { terminalSafe } from '../text/terminal-safe.js';
 import { describeKey, refuseKeyMaterial } from './keyring.js';
 import type { JwtWarning } from './lint.js';
-import { describePssParameters, pssAlgorithms } from './rsa-pss.js';
+import type { JsonObject } from './parse.js';
+import { describePssParameters, isPssAlgorithm, pssAlgorithms, signCompactPss } from './rsa-pss.js';
 import { isWeakSecret } from './weak-secrets.js';
 
 /**
@@ -154,6 +155,35 @@ export function pickSigningKey(set: KeySet, source: string, kid: string | undefi
     }
   }
   return keys[0]!;
+}
+
+/**
+ * Signs `payload` under `header` (whose `alg` is `alg`) as a compact JWS: jose's CompactSign, or node:crypto for an
+ * RSASSA-PSS-OID key, which jose cannot use (it signs within the key's own PSS parameters). A failure is an
+ * InputError with code ERR_JWT_SIGN, or ERR_JWT_SIGN_<X> for jose's ERR_<X>.
+ */
+export async function signJwt(
+  header: JsonObject,
+  payload: JsonObject,
+  alg: JwsAlgorithm,
+  key: LoadedKey,
+): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(payload));
+  try {
+    if (key.rsaPssOid) {
+      if (!isPssAlgorithm(alg)) throw new Error(`${alg} is not an RSASSA-PSS algorithm`);
+      return signCompactPss(header, bytes, alg, key.key);
+    }
+    // Loaded on first use: only signing pays for jose's signer (not a verify or mint that fails before it).
+    const { CompactSign } = await import('jose/jws/compact/sign');
+    return await new CompactSign(bytes).setProtectedHeader(header as { alg: string }).sign(key.key);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    throw new InputError(
+      `cannot sign with ${alg}: ${(err as Error).message}`,
+      code.startsWith('ERR_') ? `ERR_JWT_SIGN_${code.slice(4)}` : 'ERR_JWT_SIGN',
+    );
+  }
 }
 
 /** A warning when the HMAC secret that signs is a well-known one. `what` names it: `key "k.txt"`. */

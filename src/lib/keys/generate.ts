@@ -1,7 +1,13 @@
 import { generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { UsageError } from '../../errors.js';
-import { HMAC_MIN_BYTES, MIN_RSA_BITS, type JwsAlgorithm } from './algorithms.js';
+import {
+  HMAC_MIN_BYTES,
+  isJwsAlgorithm,
+  JWS_ALGORITHMS,
+  MIN_RSA_BITS,
+  type JwsAlgorithm,
+} from './algorithms.js';
 
 /**
  * Key material for `apikit keys generate`: an asymmetric pair for RS/PS/ES/EdDSA, or a random HMAC secret.
@@ -25,6 +31,37 @@ export function isRsaAlgorithm(alg: JwsAlgorithm): boolean {
 
 export function isHmacAlgorithm(alg: JwsAlgorithm): alg is 'HS256' | 'HS384' | 'HS512' {
   return alg.startsWith('HS');
+}
+
+/**
+ * The checks on what `keys generate` (and the library's generateKey) is asked for, before any key is made: a JWS
+ * algorithm, bits only for RSA, no kid for an HMAC secret (a secret is never published in a JWKS, where a kid
+ * lives), no empty kid. `names` is how the caller spells its inputs: `--alg` on the command line, `alg` in the
+ * library. The bits themselves are checked by generateKey (checkRsaBits).
+ */
+export function checkGenerateRequest(
+  alg: string,
+  options: { bits?: number | undefined; kid?: string | undefined },
+  names: 'flags' | 'options',
+): JwsAlgorithm {
+  const name = (input: string): string => (names === 'flags' ? `--${input}` : input);
+  if (!isJwsAlgorithm(alg)) {
+    throw new UsageError(
+      `${name('alg')} "${alg}" is not one of ${JWS_ALGORITHMS.join(', ')}`,
+      'ERR_KEYS_ALG',
+    );
+  }
+  if (options.bits !== undefined && !isRsaAlgorithm(alg)) {
+    throw new UsageError(`${name('bits')} applies to RSA keys (RS*/PS*), not ${alg}`, 'ERR_USAGE');
+  }
+  if (options.kid !== undefined && isHmacAlgorithm(alg)) {
+    throw new UsageError(
+      `${name('kid')} has no place in an HMAC secret file (a secret is never published in a JWKS; set the kid when you sign)`,
+      'ERR_USAGE',
+    );
+  }
+  if (options.kid === '') throw new UsageError(`${name('kid')} is empty`, 'ERR_USAGE');
+  return alg;
 }
 
 /** RFC 8725 §3.5 / NIST SP 800-131A: RSA keys under 2048 bits are refused, not merely warned about. */

@@ -35,7 +35,7 @@ export type HeaderScheme = (typeof HEADER_SCHEMES)[number];
 export type ResetForm = 'delta-seconds' | 'delta-ms' | 'epoch-seconds' | 'epoch-ms' | 'http-date';
 
 /** Response headers as the HTTP client gives them: lower-case names, repeated fields as arrays. */
-export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
+export type { HeaderMap } from '../headers.js';
 
 /** A quota policy a server advertises (`RateLimit-Policy`, or the `w=` forms of the older dialects). */
 export interface AdvertisedPolicy {

@@ -1,3 +1,4 @@
+import { countBySeverity, SEVERITIES, type Finding } from '../findings.js';
 /**
  * Numbers in a probe's report (summary table, timeline, budget line), each with its unit, the same in every probe:
  * the rate-limit report (src/lib/ratelimit/format.ts re-exports these) and the CORS report say a span or a count
@@ -13,4 +14,14 @@ export function formatSpan(ms: number): string {
 /** `1 request`, `100 requests`. */
 export function formatRequests(n: number): string {
   return n === 1 ? '1 request' : `${n} requests`;
+}
+
+/** `2 high, 3 medium, 1 info`: the findings counted per severity, worst first; `none` when there are none. */
+export function severityCountsText(findings: readonly Pick<Finding, 'severity'>[]): string {
+  const counts = countBySeverity(findings);
+  const parts = [...SEVERITIES]
+    .reverse()
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
 }

@@ -129,7 +129,7 @@ describe('apikit probe: still a group', () => {
     expect(r.stdout).toMatch(
       /^Usage: apikit probe \[options\] \[url\]|^Usage: apikit probe <url> \[--origin/m,
     );
-    expect(r.stdout).toContain('apikit probe {cors | ratelimit} <url> [options]');
+    expect(r.stdout).toContain('apikit probe {cors | ratelimit | versions} <url> [options]');
     expect(r.stdout).toMatch(/^ {2}cors \[options\] <url> +what pages at other origins can read/m);
     expect(r.stdout).toMatch(/^ {2}ratelimit \[options\] <url> +measure how an endpoint rate-limits/m);
     for (const flag of [

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { ProbeFormat } from '../../../src/commands/probe/shared-flags.js';
+import type { ProbeFormat } from '../../../src/commands/shared/probe-flags.js';
 import type { Rendered } from '../../../src/io/render.js';
 import { hasAnsi, stderrOf, stdoutOf } from '../../helpers/view.js';
 

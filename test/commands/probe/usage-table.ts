@@ -13,7 +13,7 @@ export interface BadInput {
 }
 
 /**
- * The rows of the flags every probe verb takes (shared-flags.ts, the shared HTTP flags): each verb's table starts
+ * The rows of the flags every probe verb takes (commands/shared/probe-flags.ts, the shared HTTP flags): each verb's table starts
  * with these and adds its own.
  */
 export const PROBE_BAD_INPUT: readonly BadInput[] = [

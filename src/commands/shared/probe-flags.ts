@@ -1,10 +1,10 @@
 import { UsageError } from '../../errors.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { parseDurationFlag } from '../../lib/time/duration.js';
-import { httpUsage, parseHeaderLine, type HttpFlags, type HttpOptionSet } from '../shared/http-flags.js';
+import { httpUsage, parseHeaderLine, type HttpFlags, type HttpOptionSet } from './http-flags.js';
 
 /**
- * The flags every probe verb takes (`probe ratelimit`, `probe cors`, the bare `probe <url>`), each checked before
+ * The flags every probe-like verb takes (`probe ratelimit`, `probe cors`, `probe versions`, the bare `probe <url>`, `audit`), each checked before
  * anything is sent: a bad value is one line naming the flag and the value (exit 2). The ceilings keep a probe a
  * probe: anything bigger is a load test, which needs another tool and the owner's consent.
  */
@@ -17,6 +17,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
+/** `apikit audit` adds SARIF 2.1.0, for code-scanning dashboards. */
+export const AUDIT_FORMATS = ['table', 'json', 'markdown', 'sarif'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 /**
  * Transport flags and the API credentials. No --follow-redirects: a probe measures the URL it was given and
@@ -121,30 +124,26 @@ export function parseTargetUrl(value: string): URL {
 }
 
 export function parseFormat(format: string | undefined, json: boolean): ProbeFormat {
-  if (format !== undefined && !(PROBE_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(
-      `--format ${quote(format)} is not one of ${PROBE_FORMATS.join(', ')}`,
-      'ERR_USAGE_FORMAT',
-    );
-  }
-  const chosen = format as ProbeFormat | undefined;
-  if (json && chosen !== undefined && chosen !== 'json') {
-    throw new UsageError(`--json conflicts with --format ${chosen}`, 'ERR_USAGE_FLAG_CONFLICT');
-  }
-  return json ? 'json' : (chosen ?? 'table');
+  return parseFormatFlag(PROBE_FORMATS, format, json);
 }
 
 /**
- * Loopback by name or address: `localhost` and `*.localhost` (RFC 6761 §6.3), 127.0.0.0/8, ::1 and the
- * IPv4-mapped form of 127/8. Anything else over plain http crosses a network in clear text.
+ * `--format` against a verb's formats, with `--json` as `--format json`: the two may agree, never conflict. The
+ * first format is the default.
  */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (/^127(?:\.\d{1,3}){3}$/.test(host)) return true;
-  if (host === '::1') return true;
-  // new URL() writes ::ffff:127.0.0.1 as ::ffff:7f00:1.
-  return /^::ffff:(?:127(?:\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host);
+export function parseFormatFlag<F extends string>(
+  formats: readonly [F, ...F[]],
+  format: string | undefined,
+  json: boolean,
+): F {
+  if (format !== undefined && !(formats as readonly string[]).includes(format)) {
+    throw new UsageError(`--format ${quote(format)} is not one of ${formats.join(', ')}`, 'ERR_USAGE_FORMAT');
+  }
+  const chosen = format as F | undefined;
+  if (json && chosen !== undefined && chosen !== 'json') {
+    throw new UsageError(`--json conflicts with --format ${chosen}`, 'ERR_USAGE_FLAG_CONFLICT');
+  }
+  return json ? ('json' as F) : (chosen ?? formats[0]);
 }
 
 /** The shared HTTP flags of a probe verb's flags, to be resolved in its run function. */

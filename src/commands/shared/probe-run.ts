@@ -2,14 +2,10 @@ import type { Context } from '../../context.js';
 import { NetworkError, UsageError } from '../../errors.js';
 import type { Rendered, View } from '../../io/render.js';
 import { formatRequests, formatSpan } from '../../lib/report/numbers.js';
+import { isLoopbackHost } from '../../lib/loopback.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
-import { resolveHttpFlags, type HttpFlags } from '../shared/http-flags.js';
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  isLoopbackHost,
-  refuseTwoCredentials,
-} from './shared-flags.js';
+import { resolveHttpFlags, type HttpFlags } from './http-flags.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, refuseTwoCredentials } from './probe-flags.js';
 
 /**
  * How every probe verb runs around its probe: the credential and transport flags resolved before the budget
