@@ -82,6 +82,11 @@ export function startBin(
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     child.on('error', reject);
+    // A child may end without reading all of its stdin (`--version` never reads it; a batch stops at a bad line):
+    // what the test had still to write is then refused, EPIPE, which says nothing about the child's answer.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.on('close', (code) => resolve({ code, stdout: out, stderr: err }));
   });
   return { child, done };

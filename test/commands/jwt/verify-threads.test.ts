@@ -84,8 +84,10 @@ describe('jwt verify: a large batch on worker threads', () => {
     });
     expect(threaded.stderr).toMatch(/worker threads/);
     expect(threaded.code).toBe(2);
+    // Two wordings, both the main thread's too: with the size when the whole line was read before the check, without
+    // it when the line was refused while still arriving (which one depends on how the pipe delivers the chunks).
     expect(threaded.stderr).toMatch(
-      /^error: the token on stdin line 3500 is \d+ bytes, over the 65536-byte limit$/m,
+      /^error: the token on stdin line 3500 is (?:\d+ bytes, )?over the 65536-byte limit$/m,
     );
     expect(threaded.stdout).toBe(single.stdout);
     expect(threaded.stdout.split('\n').filter(Boolean)).toHaveLength(
