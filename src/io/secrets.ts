@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { describeCause, UsageError } from '../errors.js';
 import { readStream } from '../files/read-input.js';
 import type { Env, IO } from './io.js';
@@ -94,17 +94,18 @@ export function readEnvSecret(deps: SecretIO, name: string, what: string): strin
   return value;
 }
 
+// Synchronous reads: one small file, and node:fs/promises would cost every command that loads this module 1-2 ms.
 export async function readFileSecret(deps: SecretIO, path: string, what: string): Promise<string> {
   let text: string;
   let info;
   try {
-    info = await stat(path);
+    info = statSync(path);
   } catch (err) {
     throw unreadable(what, path, err);
   }
   if (info.isDirectory()) throw new UsageError(`${what}: "${path}" is a directory`, 'ERR_SECRET_FILE');
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw unreadable(what, path, err);
   }

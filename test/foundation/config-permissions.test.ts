@@ -26,7 +26,9 @@ const nobodyCanRunBin =
 const asNobody = nobodyCanRunBin ? it : (it.skip.bind(it) as typeof it);
 if (!nobodyCanRunBin && process.getuid?.() === 0) {
   // Visible in the run's output: these two cases did not run, and why.
-  console.warn(`config-permissions: skipping the refusal cases: uid ${NOBODY} cannot read ${BIN}`);
+  console.warn(
+    `config-permissions: skipping the refusal cases: uid ${NOBODY} cannot run ${process.execPath} on ${BIN}`,
+  );
 }
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
