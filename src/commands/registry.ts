@@ -8,7 +8,7 @@ import type { GroupEntry } from './group.js';
 export const GROUPS: readonly GroupEntry[] = [
   {
     name: 'keys',
-    summary: 'generate, inspect and convert signing keys (PEM, JWK, JWKS)',
+    summary: 'generate, inspect, convert and rotate signing keys (PEM, JWK, JWKS)',
     load: () => import('./keys/index.js'),
   },
   {

@@ -171,7 +171,9 @@ describe('the deadline cut', () => {
     );
     expect(results.every((r) => r?.status === 200)).toBe(true);
     await turn();
-    expect(timeouts()).toBe(before);
+    // At most as many as before: a timer of the process's own (a pooled socket's, an earlier test's) may end
+    // meanwhile, and did on Node 24; one that the budget or the client left behind would make it more.
+    expect(timeouts()).toBeLessThanOrEqual(before);
   });
 });
 
