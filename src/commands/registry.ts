@@ -38,7 +38,7 @@ export const GROUPS: readonly GroupEntry[] = [
   },
   {
     name: 'probe',
-    summary: 'measure how an endpoint rate-limits and which origins its CORS lets read it',
+    summary: 'measure an endpoint from outside: its rate limits, its CORS, its live and retired API versions',
     load: () => import('./probe/index.js'),
   },
   {
