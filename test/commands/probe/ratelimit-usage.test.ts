@@ -83,7 +83,7 @@ describe('probe ratelimit: bad input is exit 2 before any request', () => {
 
   it('`apikit --help` lists the probe group; `apikit probe --help` its verb', async () => {
     const root = await runCli(['--help']);
-    expect(root.stdout).toMatch(/ {2}probe\s+measure how an endpoint rate-limits/);
+    expect(root.stdout).toMatch(/ {2}probe\s+measure an endpoint from outside: its rate limits/);
     const group = await runCli(['probe', '--help']);
     expect(group.code).toBe(0);
     expect(group.stdout).toMatch(/ratelimit \[options\] <url>\s+measure how an endpoint rate-limits/);
