@@ -164,11 +164,36 @@ function loadPem(text: string, source: string, options: LoadOptions): KeySet {
   } catch (err) {
     if (isApikitError(err)) throw err;
     const code = (err as { code?: string }).code ?? '';
-    if (options.passphrase !== undefined && /INTERRUPTED|BAD_DECRYPT|DECRYPT/i.test(code + String(err))) {
+    // Node reports a wrong passphrase as BAD_DECRYPT — except about once in 256 tries, when the CBC padding check
+    // passes by chance and the garbage fails as DER instead. So an encrypted key whose envelope is whole (a whole
+    // DER SEQUENCE for PKCS#8; whole cipher blocks for a legacy Proc-Type PEM) failed on its passphrase.
+    if (options.passphrase !== undefined && (format === 'encrypted-pkcs8' || legacyEncrypted)) {
+      const body = pemBody(block[2]!);
+      const whole = legacyEncrypted ? body.length > 0 && body.length % 8 === 0 : isWholeDerSequence(body);
+      if (whole) throw fail('wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
+    } else if (options.passphrase !== undefined && /INTERRUPTED|BAD_DECRYPT|DECRYPT/i.test(code + String(err))) {
       throw fail('wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
     }
     throw fail(`malformed ${label} (the base64 body is damaged or truncated)`, 'ERR_KEY_PEM_MALFORMED');
   }
+}
+
+/** The base64 body of a PEM block, without its RFC 1421 headers (Proc-Type, DEK-Info). */
+function pemBody(inner: string): Buffer {
+  const body = inner.replace(/^[ \t]*[A-Za-z-]+:.*$/gm, '');
+  return Buffer.from(body.replace(/\s+/g, ''), 'base64');
+}
+
+/** True when the bytes are one DER SEQUENCE whose encoded length is exactly the bytes given. */
+function isWholeDerSequence(der: Buffer): boolean {
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1]!;
+  if (first < 0x80) return 2 + first === der.length;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || der.length < 2 + n) return false;
+  let length = 0;
+  for (let i = 0; i < n; i++) length = length * 256 + der[2 + i]!;
+  return 2 + n + length === der.length;
 }
 
 function loadJson(text: string, source: string, options: LoadOptions): KeySet {
