@@ -171,7 +171,10 @@ function loadPem(text: string, source: string, options: LoadOptions): KeySet {
       const body = pemBody(block[2]!);
       const whole = legacyEncrypted ? body.length > 0 && body.length % 8 === 0 : isWholeDerSequence(body);
       if (whole) throw fail('wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
-    } else if (options.passphrase !== undefined && /INTERRUPTED|BAD_DECRYPT|DECRYPT/i.test(code + String(err))) {
+    } else if (
+      options.passphrase !== undefined &&
+      /INTERRUPTED|BAD_DECRYPT|DECRYPT/i.test(code + String(err))
+    ) {
       throw fail('wrong passphrase for the encrypted private key', 'ERR_KEY_PASSPHRASE');
     }
     throw fail(`malformed ${label} (the base64 body is damaged or truncated)`, 'ERR_KEY_PEM_MALFORMED');

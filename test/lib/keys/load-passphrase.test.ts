@@ -12,7 +12,8 @@ function luckyWrongPassphrase(pem: string): string {
     try {
       createPrivateKey({ key: pem, format: 'pem', passphrase: guess });
     } catch (err) {
-      if (!/BAD_DECRYPT|DECRYPT/i.test(`${(err as { code?: string }).code ?? ''} ${String(err)}`)) return guess;
+      if (!/BAD_DECRYPT|DECRYPT/i.test(`${(err as { code?: string }).code ?? ''} ${String(err)}`))
+        return guess;
     }
   }
   throw new Error('no wrong passphrase in 5000 got past the padding check');
@@ -46,6 +47,8 @@ describe.each([
     // Cut mid-line: a whole number of 64-character lines can still be whole cipher blocks.
     const lines = pem.trim().split('\n');
     const cut = [...lines.slice(0, -3), lines.at(-3)!.slice(0, 30), lines.at(-1)!].join('\n');
-    expect(() => loadKeys(Buffer.from(cut), 'k.pem', { passphrase: PASS })).toThrow(new RegExp(`malformed ${label}`));
+    expect(() => loadKeys(Buffer.from(cut), 'k.pem', { passphrase: PASS })).toThrow(
+      new RegExp(`malformed ${label}`),
+    );
   });
 });
