@@ -22,6 +22,12 @@ if (versionText !== undefined) {
     if (interrupts > 1) process.exit(130);
     controller.abort();
   });
+  // SIGTERM (a service manager, `kill`, a CI job ending) stops a long-running command the way Ctrl-C does: the
+  // sandbox closes its ports, a login closes its callback server; a command that does not listen is ended after 5 s.
+  process.on('SIGTERM', () => {
+    controller.abort();
+    setTimeout(() => process.exit(130), 5000).unref();
+  });
   process.stdout.on('error', (err) => {
     // `apikit ... | head` closes the pipe early; that is not an error worth a stack trace.
     if (err.code === 'EPIPE') process.exitCode ??= 0;

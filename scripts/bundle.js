@@ -13,8 +13,8 @@
 //   dist/bundle/package.json says "commonjs" for these files; the package itself stays an ES module package.
 //   A dynamic import() of one of our chunks becomes a require() in a promise (same semantics: the namespace's
 //   named exports, errors as a rejected promise); import() of the ES-only externals (conf, open) stays import().
-// - Packages that load lazily and rarely (undici, conf, open — which ships its own xdg-open script — and
-//   proper-lockfile) stay external.
+// - Packages that load lazily and rarely (undici, conf, open — which ships its own xdg-open script —,
+//   proper-lockfile, and the sandbox's oidc-provider and redis, which only `apikit sandbox` loads) stay external.
 // - bin/apikit.js turns on Node's module compile cache (Node >= 22.1), which makes loading these chunks cheap.
 // dist/bundle/meta.json records which sources each chunk holds; the lazy-loading test reads it.
 import { build, transform } from 'esbuild';
@@ -68,7 +68,7 @@ const program = await build({
   outdir: OUT,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['undici', 'conf', 'open', 'proper-lockfile'],
+  external: ['undici', 'conf', 'open', 'proper-lockfile', 'oidc-provider', 'redis'],
   plugins: [lazyChildProcessForCommander],
   // Whitespace and syntax only: identifiers keep their names for --debug stack traces.
   minifyWhitespace: true,

@@ -47,6 +47,21 @@ export const GROUPS: readonly GroupEntry[] = [
     load: () => import('./audit/index.js'),
   },
   {
+    name: 'request',
+    summary: 'make an authenticated HTTP request (a profile, a bearer token, an API key or Basic auth)',
+    load: () => import('./request/index.js'),
+  },
+  {
+    name: 'apikey',
+    summary: 'generate, hash and check API keys (random, checksummed, stored as a SHA-256 hash)',
+    load: () => import('./apikey/index.js'),
+  },
+  {
+    name: 'sandbox',
+    summary: 'run a local OpenID provider and a reference API to try every command against',
+    load: () => import('./sandbox/index.js'),
+  },
+  {
     name: 'profiles',
     summary: 'list, show and remove login profiles',
     load: () => import('./profiles/index.js'),

@@ -68,6 +68,7 @@ describe('README "HTTP options"', () => {
         'audit',
         'probe versions',
         'doctor',
+        'request',
       ]),
     );
     const flags = new Set(cells.flatMap((c) => c.flags));

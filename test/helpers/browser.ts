@@ -1,7 +1,8 @@
 /**
  * A tiny scripted "browser" for tests: follows redirects by hand, keeps cookies (with their paths), fills in
- * oidc-provider's devInteractions login and consent forms and the device-flow user-code forms, the way a person
- * would — then hands the final redirect (apikit's loopback callback) back to the test, or requests it.
+ * oidc-provider's devInteractions login and consent forms, the apikit sandbox's username/password form
+ * (`credentials`) and the device-flow user-code forms, the way a person would — then hands the final redirect
+ * (apikit's loopback callback) back to the test, or requests it.
  * Every loop is bounded (MAX_STEPS hops) and every request has a timeout.
  */
 const MAX_STEPS = 25;
@@ -25,6 +26,11 @@ export interface AuthorizeOptions {
   account?: string;
   /** Press "Cancel" on the first interaction page: the server redirects back with error=access_denied. */
   abort?: boolean;
+  /**
+   * Typed into a sign-in form that asks for a username and a password (the apikit sandbox's, src/sandbox/):
+   * required for such a form. devInteractions' form ignores it.
+   */
+  credentials?: { username: string; password: string };
 }
 
 export class Browser {
@@ -91,7 +97,7 @@ export class Browser {
         res = await this.request(new URL(form.action, res.url).href, { method: 'POST', form: fields });
         continue;
       }
-      if (!('prompt' in fields)) return res;
+      if (!('prompt' in fields) && !isPasswordForm(fields)) return res;
       res = await this.submitInteraction(res, { ...options, abort: false });
     }
     throw new Error(`browser: device approval did not finish after ${MAX_STEPS} steps`);
@@ -126,9 +132,20 @@ export class Browser {
     const form = parseForm(res.body);
     if (!form) throw new Error(`browser: no form on ${res.url}: ${res.body.slice(0, 300)}`);
     const action = new URL(form.action, res.url);
+    const fields = form.fields;
+    if (isPasswordForm(fields)) {
+      // The sandbox's sign-in form: Cancel is a POST to <action>/abort.
+      if (options.abort)
+        return this.request(new URL(`${action.pathname}/abort`, action).href, { method: 'POST', form: {} });
+      if (!options.credentials)
+        throw new Error(`browser: ${res.url} asks for a username and password: pass \`credentials\``);
+      this.prompts.push('login');
+      fields.username = options.credentials.username;
+      fields.password = options.credentials.password;
+      return this.request(action.href, { method: 'POST', form: fields });
+    }
     if (options.abort)
       return this.request(new URL(`${action.pathname.replace(/\/$/, '')}/abort`, action).href);
-    const fields = form.fields;
     if (fields.prompt) this.prompts.push(fields.prompt);
     if (fields.prompt === 'login') {
       fields.login = options.account ?? 'alice';
@@ -165,6 +182,11 @@ export class Browser {
     if (expired) this.#cookies.delete(key);
     else this.#cookies.set(key, { name, value, path });
   }
+}
+
+/** A sign-in form with username and password fields (the sandbox's), not devInteractions' (login, password). */
+function isPasswordForm(fields: Record<string, string>): boolean {
+  return 'username' in fields && 'password' in fields && !('prompt' in fields);
 }
 
 function decodeEntities(s: string): string {

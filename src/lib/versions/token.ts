@@ -15,17 +15,29 @@ export interface TokenStyle {
   prefix: '' | 'v' | 'V';
 }
 
-const NUMBER = /^([vV]?)(\d{1,6})(?:\.(\d{1,6}))?$/;
+// A major below zero only with a `v` (`v-1`: what came before a v0, as the sandbox names its retired version). The
+// planner never guesses one (its neighbours start at 0); it is tried only when the API names it, e.g. in a
+// `predecessor-version` link. A bare `-1` is a number, not an id; `v-0` is not `v0` written oddly, it is nothing.
+const NUMBER = /^(?:([vV])(-[1-9]\d{0,5})|([vV]?)(\d{1,6}))(?:\.(\d{1,6}))?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:-([a-z][a-z0-9]{0,19}))?$/i;
+
+function numberParts(value: string): { prefix: TokenStyle['prefix']; major: string; minor?: string } | null {
+  const n = NUMBER.exec(value);
+  if (n === null) return null;
+  const prefix = (n[1] ?? n[3]) as TokenStyle['prefix'];
+  return { prefix, major: n[2] ?? n[4]!, minor: n[5] };
+}
 
 /** The token of an id, or null when the text is not one. `strict`: a bare number is not an id (a path segment). */
 export function parseToken(text: string, options: { bareNumber?: boolean } = {}): VersionToken | null {
   const value = text.trim();
-  const n = NUMBER.exec(value);
+  const n = numberParts(value);
   if (n !== null) {
-    if (n[1] === '' && options.bareNumber === false) return null;
-    const major = Number(n[2]);
-    return n[3] === undefined ? { kind: 'number', major } : { kind: 'number', major, minor: Number(n[3]) };
+    if (n.prefix === '' && options.bareNumber === false) return null;
+    const major = Number(n.major);
+    return n.minor === undefined
+      ? { kind: 'number', major }
+      : { kind: 'number', major, minor: Number(n.minor) };
   }
   const d = DATE.exec(value);
   if (d !== null && validDate(Number(d[1]), Number(d[2]), Number(d[3]))) {
@@ -38,10 +50,10 @@ export function parseToken(text: string, options: { bareNumber?: boolean } = {})
 /** The style an id is written in (the API's own, read off the id the request gave). */
 export function styleOf(text: string): TokenStyle {
   const value = text.trim();
-  const n = NUMBER.exec(value);
+  const n = numberParts(value);
   if (n === null) return { format: 'date', prefix: '' };
-  const prefix = n[1] as TokenStyle['prefix'];
-  if (n[3] !== undefined) return { format: 'major-minor', prefix };
+  const prefix = n.prefix;
+  if (n.minor !== undefined) return { format: 'major-minor', prefix };
   return { format: prefix === '' ? 'number' : 'major', prefix };
 }
 
