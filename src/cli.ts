@@ -24,7 +24,7 @@ export async function main(
     return ExitCode.OK;
   }
   await prepareColors(io);
-  const ctx = createContext(io, env, overrides);
+  const ctx = createContext(io, env, { invoke: main, ...overrides });
   try {
     await runProgram(argv, ctx);
     if (ctx.signal.aborted) {

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { ConfigStore } from './config/store.js';
 import type { HttpClient, HttpClientOptions } from './http/client.js';
 import type { Env, IO } from './io/io.js';
+import { ApikitError, ExitCode } from './errors.js';
 import { createOutput, type Output } from './io/output.js';
 import { Redactor } from './io/redact.js';
 import { viewOf, type Rendered, type View } from './io/render.js';
@@ -49,12 +50,23 @@ export interface Context {
   config(): Promise<ConfigStore>;
   /** Opens a URL in the user's browser. */
   openUrl(url: string): Promise<void>;
+  /** Runs another apikit command line in-process (see Invoke). */
+  invoke: Invoke;
   /** Releases what the context opened (HTTP agents). */
   dispose(): Promise<void>;
 }
 
+/**
+ * Runs one apikit command line through the whole program — argv parsing, the command, the error mapping — with
+ * its own streams and environment, and resolves with its exit code. Set by src/cli.ts (the top), so that a
+ * command can replay real command lines (`apikit demo`) without importing the layer above it.
+ */
+export type Invoke = (argv: string[], io: IO, env: Env, overrides?: ContextOverrides) => Promise<number>;
+
 /** What tests (and embedders) may replace. */
 export interface ContextOverrides {
+  /** How a command runs another command line (src/cli.ts passes its own `main`). */
+  invoke?: Invoke;
   clock?: Clock;
   dispatcher?: Dispatcher;
   configDir?: string;
@@ -117,6 +129,12 @@ export function createContext(io: IO, env: Env, overrides: ContextOverrides = {}
       const child = await open(url, { wait: false });
       child.on('error', () => undefined);
       child.unref();
+    },
+    async invoke(argv, childIo, childEnv, childOverrides) {
+      if (!overrides.invoke) {
+        throw new ApikitError('this context cannot run another command', 'ERR_INVOKE', ExitCode.INTERNAL);
+      }
+      return overrides.invoke(argv, childIo, childEnv, { invoke: overrides.invoke, ...childOverrides });
     },
     async dispose() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));

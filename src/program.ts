@@ -5,6 +5,8 @@ import type { Context } from './context.js';
 /** The root program: global flags, then the command groups of the registry (src/commands/registry.ts). */
 const EXAMPLES = `
 Examples:
+  $ apikit demo                      # a tour of every command against a local sandbox
+  $ apikit sandbox                   # the sandbox itself: an OpenID provider and an API on 127.0.0.1
   $ apikit keys generate --alg ES256 --out signing
   $ apikit keys inspect signing.key.pem
   $ apikit keys inspect signing.jwks.json --json

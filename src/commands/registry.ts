@@ -7,6 +7,11 @@ import type { GroupEntry } from './group.js';
  */
 export const GROUPS: readonly GroupEntry[] = [
   {
+    name: 'demo',
+    summary: 'a narrated tour of every command against a local sandbox, in under a minute (a self-test too)',
+    load: () => import('./demo/index.js'),
+  },
+  {
     name: 'keys',
     summary: 'generate, inspect, convert and rotate signing keys (PEM, JWK, JWKS)',
     load: () => import('./keys/index.js'),

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../lib/time/clock.js';
 import { startServer, type RequestHandler, type RunningServer } from '../server/loopback-server.js';
-import { createApiHandler, DEFAULT_CORS_ORIGINS } from './api/index.js';
+import { createApiHandler, DEFAULT_CORS_ORIGINS, type ApiKeyRecord } from './api/index.js';
 import { ensureApiKeys } from './api-keys.js';
 import { createIssuer, type SandboxIssuer } from './issuer.js';
 import { memoryLimiter, redisLimiter, type RateLimiter } from './limiter/index.js';
@@ -57,6 +57,8 @@ export interface SandboxInfo {
 
 export interface RunningSandbox {
   info: SandboxInfo;
+  /** Makes the API accept one more key (its stored hash, as `apikit apikey hash` prints it), from now on. */
+  registerApiKey(record: ApiKeyRecord): void;
   /** Stops both servers, the issuer and the limiter; idempotent. */
   close(): Promise<void>;
 }
@@ -113,6 +115,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         rate_limiter: limiter.kind,
         state_dir: options.stateDir,
       },
+      // The handler reads the records on every request: a key pushed here counts from the next one.
+      registerApiKey: (record) => void keys.records.push(record),
       close: () => (closing ??= closeAll()),
     };
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Rendered, View } from '../../io/render.js';
 import type { Outcome } from '../../lib/outcome.js';
+import { shellQuote } from '../../lib/text/shell-quote.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import type { SandboxInfo, SandboxRequestEntry } from '../../sandbox/index.js';
 
@@ -51,7 +52,7 @@ export function renderSandbox(result: SandboxResult, view: View): Rendered {
 /** Ready-to-paste commands for each apikit feature, against this sandbox. */
 export function tryCommands(info: SandboxInfo): Array<[string, string]> {
   const posts = `${info.api_url}/v1/posts`;
-  const q = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const q = shellQuote;
   const scopes = q(`openid offline_access ${info.scopes.join(' ')}`);
   return [
     [

@@ -23,7 +23,8 @@ import { setSecurityHeaders } from './security-headers.js';
  *   ratelimit.retry-after-too-short, high.) The window is the limiter's; the lie is this file's.
  */
 
-export const LAB_WINDOW = { limit: 5, windowSeconds: 10 } as const;
+// 4 s: three times the lie, long enough to show it, short enough that `apikit demo` need not wait long.
+export const LAB_WINDOW = { limit: 5, windowSeconds: 4 } as const;
 /** What /lab/ratelimit claims, whatever the truth. */
 export const LAB_RETRY_AFTER_S = 1;
 
