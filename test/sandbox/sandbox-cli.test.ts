@@ -145,6 +145,29 @@ describe('apikit sandbox --json', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('--redis-env: the URL (with its password) from the environment; unreachable is exit 3, the password never shown', async () => {
+    const r = await runBin(['sandbox', '--port', '0', '--issuer-port', '0', '--redis-env', 'REDIS_URL'], {
+      env: { APIKIT_CONFIG_DIR: configDir(), REDIS_URL: 'redis://:hunter2-from-env@127.0.0.1:1' },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('127.0.0.1:1');
+    expect(r.stderr).not.toContain('hunter2-from-env');
+    for (const [argv, env, message] of [
+      [['--redis-env', 'NOPE'], {}, /--redis-env: environment variable NOPE is not set/],
+      [['--redis-env', 'U'], { U: 'not a url :secret' }, /^error: --redis-env \(\$U\) is not a URL/],
+      [
+        ['--redis-env', 'U', '--redis', 'redis://x'],
+        { U: 'redis://y' },
+        /choose one of --redis and --redis-env/,
+      ],
+    ] as const) {
+      const bad = await runCli(['sandbox', ...argv], { env: { APIKIT_CONFIG_DIR: configDir(), ...env } });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(message);
+      expect(bad.stderr).not.toContain('secret');
+    }
+  });
+
   it('an unreachable Redis is exit 3 naming it (password redacted), and nothing keeps listening', async () => {
     const r = await runBin(
       ['sandbox', '--port', '0', '--issuer-port', '0', '--redis', 'redis://:hunter2-very-secret@127.0.0.1:1'],

@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import type { Context } from '../../context.js';
 import { configDir } from '../../config/paths.js';
 import { UsageError } from '../../errors.js';
+import { readEnvSecret } from '../../io/secrets.js';
 
 export interface SandboxFlags {
   port?: string;
   issuerPort?: string;
   redis?: string;
+  redisEnv?: string;
   quiet?: boolean;
 }
 
@@ -31,18 +33,28 @@ export function resolveSandboxOptions(flags: SandboxFlags, ctx: Context): Sandbo
       'ERR_USAGE',
     );
   }
+  if (flags.redis !== undefined && flags.redisEnv !== undefined) {
+    throw new UsageError('choose one of --redis and --redis-env', 'ERR_USAGE');
+  }
+  // A Redis with a password: the URL comes from the environment, so the password is not on the command line.
+  const fromEnv =
+    flags.redisEnv !== undefined ? readEnvSecret(ctx, flags.redisEnv, '--redis-env') : undefined;
+  const given = flags.redis ?? fromEnv;
+  const flag = flags.redis !== undefined ? '--redis' : '--redis-env';
   let redisUrl: string | undefined;
-  if (flags.redis !== undefined) {
+  if (given !== undefined) {
     let url: URL;
     try {
-      url = new URL(flags.redis);
+      url = new URL(given);
     } catch {
-      throw new UsageError(`--redis "${flags.redis}" is not a URL (expected redis://host:port)`, 'ERR_USAGE');
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new UsageError(`--redis "${url.protocol}" URL: expected redis:// or rediss://`, 'ERR_USAGE');
+      // The value from the environment is not echoed: it may hold a password.
+      const shown = flag === '--redis' ? ` "${given}"` : ` ($${flags.redisEnv})`;
+      throw new UsageError(`${flag}${shown} is not a URL (expected redis://host:port)`, 'ERR_USAGE');
     }
     if (url.password) ctx.redactor.add(decodeURIComponent(url.password));
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new UsageError(`${flag} "${url.protocol}" URL: expected redis:// or rediss://`, 'ERR_USAGE');
+    }
     redisUrl = url.href;
   }
   return {

@@ -24,10 +24,11 @@ export function registerSandbox(program: Command, ctx: Context): Command {
       'run a local OpenID provider (oidc-provider) and a reference API on 127.0.0.1 to try every apikit command ' +
         'against: login, token, client credentials, request, probe ratelimit/cors/versions, audit',
     )
-    .usage('[--port <n>] [--issuer-port <n>] [--redis <url>] [--quiet] [--json]')
+    .usage('[--port <n>] [--issuer-port <n>] [--redis <url> | --redis-env <VAR>] [--quiet] [--json]')
     .option('--port <n>', `the reference API's port (default ${DEFAULT_API_PORT}; 0 for a free one)`)
     .option('--issuer-port <n>', `the issuer's port (default ${DEFAULT_ISSUER_PORT}; 0 for a free one)`)
     .option('--redis <url>', 'keep the rate limiter in this Redis, so several sandboxes share one limit')
+    .option('--redis-env <VAR>', 'the same, the URL read from $VAR (for a Redis with a password)')
     .option('--quiet', 'no request log on stderr')
     .addHelpText(
       'after',
@@ -45,6 +46,7 @@ Examples:
   $ apikit sandbox
   $ apikit sandbox --port 0 --issuer-port 0 --json > sandbox.json &
   $ apikit sandbox --redis redis://127.0.0.1:6379 --port 7310 --issuer-port 7311
+  $ REDIS_URL='redis://:secret@127.0.0.1:6379' apikit sandbox --redis-env REDIS_URL
 `,
     )
     .action(async (flags: SandboxFlags) => {
