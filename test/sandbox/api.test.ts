@@ -1,3 +1,4 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { generateKeyPair, SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/lib/apikey.js';
@@ -569,9 +570,11 @@ describe('/lab/: broken on purpose', () => {
 describe('when what the API depends on fails', () => {
   it('the JWKS unreachable: 503 problem with Retry-After, onError told; the limiter failing: 503 too', async () => {
     const errors: unknown[] = [];
-    const closed = await startServer({ handler: () => undefined });
-    const deadJwks = `${closed.url}/jwks`;
-    await closed.close();
+    // A JWKS endpoint that cuts every connection, kept listening for the whole test: a server closed here instead
+    // would free its port, and one of the API servers below could get it and answer its own JWKS requests.
+    const dead = createNetServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', () => resolve()));
+    const deadJwks = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/jwks`;
     const failing = { ...unlimited(), take: () => Promise.reject(new Error('redis is down')) };
     const servers = await Promise.all(
       [unlimited(), failing].map((lim) =>
@@ -597,9 +600,10 @@ describe('when what the API depends on fails', () => {
       const noLimiter = await call(`${servers[1]!.url}/v1/posts`, { headers: apiKey('full') });
       expect(noLimiter.status).toBe(503);
       expect(problemOf(noLimiter).detail).toBe('the rate limiter is unavailable');
-      expect(errors).toHaveLength(2);
+      expect(errors.map(String)).toHaveLength(2);
     } finally {
       await Promise.all(servers.map((s) => s.close()));
+      await new Promise<void>((resolve) => dead.close(() => resolve()));
     }
   });
 });
