@@ -1,5 +1,6 @@
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import { NetworkError } from '../errors.js';
+import { setCookies } from '../lib/audit/set-cookie.js';
 
 /**
  * The sandbox's test user signing in over plain HTTP, as a person at a browser would: open the authorization URL,
@@ -72,12 +73,11 @@ function signInFormAction(res: HttpResponse): string | null {
   return form ? form[1]!.replace(/&amp;/g, '&') : null;
 }
 
-/** name=value of each Set-Cookie (attributes ignored: every cookie here is the issuer's own, on one origin). */
+/** name=value of each Set-Cookie, read by the audit's RFC 6265bis parser (attributes ignored: every cookie here
+ *  is the issuer's own, on one origin). */
 function keepCookies(res: HttpResponse, jar: Map<string, string>): void {
   const raw = res.headers['set-cookie'];
-  for (const line of Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) {
-    const pair = line.split(';', 1)[0]!;
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  for (const cookie of setCookies(Array.isArray(raw) ? raw : raw === undefined ? [] : [raw])) {
+    jar.set(cookie.name, cookie.value);
   }
 }

@@ -26,6 +26,8 @@ export interface LiveCli {
   stdout: PassThrough;
   stderr: PassThrough;
   stdoutSoFar(): string;
+  /** stdout as the bytes written (a binary body must arrive intact). */
+  stdoutBytes(): Buffer;
   stderrSoFar(): string;
   done: Promise<RunResult>;
 }
@@ -39,7 +41,12 @@ export function startCli(argv: string[], options: RunOptions = {}): LiveCli {
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const bytes: Buffer[] = [];
+  stdout.on('data', (c: Buffer | string) => {
+    const chunk = Buffer.from(c);
+    bytes.push(chunk);
+    out += chunk.toString('utf8');
+  });
   stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
   const tty = options.tty ?? false;
@@ -49,7 +56,14 @@ export function startCli(argv: string[], options: RunOptions = {}): LiveCli {
     env,
   );
   const done = main(argv, io, env, options.overrides).then((code) => ({ code, stdout: out, stderr: err }));
-  return { stdout, stderr, stdoutSoFar: () => out, stderrSoFar: () => err, done };
+  return {
+    stdout,
+    stderr,
+    stdoutSoFar: () => out,
+    stdoutBytes: () => Buffer.concat(bytes),
+    stderrSoFar: () => err,
+    done,
+  };
 }
 
 /** Runs apikit in-process with injected streams and env — the way tests exercise commands. */

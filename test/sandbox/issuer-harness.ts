@@ -2,7 +2,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { startServer, type RequestHandler, type RunningServer } from '../../src/server/loopback-server.js';
 import { systemClock } from '../../src/io/clock.js';
 import { createIssuer, type IssuerOptions, type SandboxIssuer } from '../../src/sandbox/issuer.js';
-import { tempDir } from '../helpers/cli.js';
+import { runCli, tempDir, type RunResult } from '../helpers/cli.js';
 
 /**
  * The sandbox issuer as the lead's `apikit sandbox` starts it: a loopback server on port 0 with a late-bound
@@ -102,4 +102,11 @@ export async function tokenRequest(
 
 export function basic(id: string, secret: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` };
+}
+
+/** `apikit token client-credentials --issuer <issuer> --no-cache <argv…>` in-process, with its own config dir. */
+export function clientCredentials(issuer: string, configDir: string, ...argv: string[]): Promise<RunResult> {
+  return runCli(['token', 'client-credentials', '--issuer', issuer, '--no-cache', ...argv], {
+    env: { APIKIT_CONFIG_DIR: configDir },
+  });
 }

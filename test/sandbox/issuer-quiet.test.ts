@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Browser } from '../helpers/browser.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { makeExpiring, startCli } from '../commands/login/harness.js';
-import { startIssuer, type RunningIssuer } from './issuer-harness.js';
+import { clientCredentials, startIssuer, type RunningIssuer } from './issuer-harness.js';
 
 /**
  * oidc-provider talks on the console: "Unsupported runtime" on Node 20 (lib/index.js, at import), "quick start
@@ -58,19 +58,13 @@ describe('nothing on the console', () => {
     await new Browser().approveDevice(m[1]!, undefined, { credentials: ALICE });
     expect((await device.done).code).toBe(0);
 
-    const cc = await runCli(
-      [
-        'token',
-        'client-credentials',
-        '--issuer',
-        is.url,
-        '--client-id',
-        'sandbox-signer',
-        '--private-key',
-        is.issuer.clients.private_key_jwt.key_file,
-        '--no-cache',
-      ],
-      { env: { APIKIT_CONFIG_DIR: configDir() } },
+    const cc = await clientCredentials(
+      is.url,
+      configDir(),
+      '--client-id',
+      'sandbox-signer',
+      '--private-key',
+      is.issuer.clients.private_key_jwt.key_file,
     );
     expect(cc.code, cc.stderr).toBe(0);
 

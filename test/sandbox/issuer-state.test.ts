@@ -12,7 +12,7 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSandboxState, STATE_FILES } from '../../src/sandbox/state.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { startIssuer } from './issuer-harness.js';
+import { clientCredentials, startIssuer } from './issuer-harness.js';
 
 /**
  * The sandbox's state directory: made once, 0700, with its files 0600 (the public halves of the signer's key 0644,
@@ -124,21 +124,15 @@ describe('restart with the same state directory', () => {
     const secret = readFileSync(first.issuer.clients.confidential.secret_file, 'utf8');
     const jwksBefore = await (await fetch(first.issuer.jwksUri)).json();
     const cc = (url: string) =>
-      runCli(
-        [
-          'token',
-          'client-credentials',
-          '--issuer',
-          url,
-          '--client-id',
-          'sandbox-signer',
-          '--private-key',
-          join(dir, 'signer.key.pem'),
-          '--no-cache',
-          '--scope',
-          'read:posts',
-        ],
-        { env: { APIKIT_CONFIG_DIR: join(dir, '..') } },
+      clientCredentials(
+        url,
+        join(dir, '..'),
+        '--client-id',
+        'sandbox-signer',
+        '--private-key',
+        join(dir, 'signer.key.pem'),
+        '--scope',
+        'read:posts',
       );
     const before = await cc(first.url);
     expect(before.code, before.stderr).toBe(0);
@@ -164,19 +158,13 @@ describe('restart with the same state directory', () => {
       const after = await cc(second.url);
       expect(after.code, after.stderr).toBe(0);
       expect((await second.verify(after.stdout.trim())).sub).toBe('sandbox-signer');
-      const basic = await runCli(
-        [
-          'token',
-          'client-credentials',
-          '--issuer',
-          second.url,
-          '--client-id',
-          'sandbox-service',
-          '--client-secret-file',
-          join(dir, 'client-secret'),
-          '--no-cache',
-        ],
-        { env: { APIKIT_CONFIG_DIR: join(dir, '..') } },
+      const basic = await clientCredentials(
+        second.url,
+        join(dir, '..'),
+        '--client-id',
+        'sandbox-service',
+        '--client-secret-file',
+        join(dir, 'client-secret'),
       );
       expect(basic.code, basic.stderr).toBe(0);
     } finally {
@@ -201,19 +189,13 @@ describe('restart with the same state directory', () => {
     expect(gen.code, gen.stderr).toBe(0);
     const is = await startIssuer({ stateDir: dir });
     try {
-      const result = await runCli(
-        [
-          'token',
-          'client-credentials',
-          '--issuer',
-          is.url,
-          '--client-id',
-          'sandbox-signer',
-          '--private-key',
-          join(dir, 'signer.key.pem'),
-          '--no-cache',
-        ],
-        { env: { APIKIT_CONFIG_DIR: join(dir, '..') } },
+      const result = await clientCredentials(
+        is.url,
+        join(dir, '..'),
+        '--client-id',
+        'sandbox-signer',
+        '--private-key',
+        join(dir, 'signer.key.pem'),
       );
       expect(result.code, result.stderr).toBe(0);
       expect((await is.verify(result.stdout.trim())).client_id).toBe('sandbox-signer');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../helpers/browser.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { makeExpiring, readConfig, startCli } from '../commands/login/harness.js';
-import { basic, startIssuer, tokenRequest, type RunningIssuer } from './issuer-harness.js';
+import { basic, clientCredentials, startIssuer, tokenRequest, type RunningIssuer } from './issuer-harness.js';
 
 /**
  * The sandbox issuer against apikit's own commands: login (PKCE, completed over HTTP through the sandbox's sign-in
@@ -368,10 +368,7 @@ describe('apikit login --device', () => {
 });
 
 describe('apikit token client-credentials', () => {
-  const cc = (dir: string, ...argv: string[]) =>
-    runCli(['token', 'client-credentials', '--issuer', is.url, '--no-cache', ...argv], {
-      env: { APIKIT_CONFIG_DIR: dir },
-    });
+  const cc = (dir: string, ...argv: string[]) => clientCredentials(is.url, dir, ...argv);
 
   it.each([
     {

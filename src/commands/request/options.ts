@@ -3,7 +3,12 @@ import { UsageError } from '../../errors.js';
 import { readInput } from '../../files/read-input.js';
 import { terminalSafe } from '../../lib/text/terminal-safe.js';
 import { parseHeaderLine, type HttpFlags } from '../shared/http-flags.js';
-import { refuseTwoCredentials } from '../shared/probe-flags.js';
+import {
+  parseHttpUrl,
+  parseMethodToken,
+  refuseTwoCredentials,
+  type TargetWording,
+} from '../shared/probe-flags.js';
 
 /** `apikit request`'s flags as commander gives them. */
 export interface RequestFlags extends HttpFlags {
@@ -78,42 +83,22 @@ export function parseRequestFlags(
   };
 }
 
+const REQUEST_WORDING: TargetWording = {
+  notAMethod: (quoted) => `${quoted} is not an HTTP method (e.g. GET, POST)`,
+  connect: 'CONNECT opens a tunnel, not a request: use curl --proxytunnel',
+  methodHint: 'apikit request <METHOD> <URL>',
+  example: 'https://api.example.com/v1/items',
+  notHttp: (quoted) => `${quoted} is not http or https`,
+};
+
 /** An RFC 9110 token, upper-cased (`get` is GET). CONNECT opens a tunnel: not a request this verb makes. */
 export function parseRequestMethod(value: string): string {
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
-    throw new UsageError(`${quote(value)} is not an HTTP method (e.g. GET, POST)`, 'ERR_USAGE_METHOD', {
-      hint: 'apikit request <METHOD> <URL>',
-    });
-  }
-  const method = value.toUpperCase();
-  if (method === 'CONNECT') {
-    throw new UsageError('CONNECT opens a tunnel, not a request: use curl --proxytunnel', 'ERR_USAGE_METHOD');
-  }
-  return method;
+  return parseMethodToken(value, REQUEST_WORDING);
 }
 
 /** An absolute http(s) URL without user:password@ (that would be a secret on argv, and in every message). */
 export function parseRequestUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(
-      `${quote(value)} is not a URL (e.g. https://api.example.com/v1/items)`,
-      'ERR_USAGE_URL',
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${quote(url.protocol)} is not http or https`, 'ERR_USAGE_URL');
-  }
-  if (url.username !== '' || url.password !== '') {
-    // Not quoted: the value holds the password.
-    throw new UsageError(
-      'the URL carries credentials (user:password@): send them with --basic-env VAR instead',
-      'ERR_USAGE_URL',
-    );
-  }
-  return url;
+  return parseHttpUrl(value, REQUEST_WORDING);
 }
 
 function bodySourceOf(flags: RequestFlags): BodySource {

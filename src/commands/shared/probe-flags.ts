@@ -81,37 +81,40 @@ export function parseProbeDuration(value: string | undefined): number {
   return ms;
 }
 
-/** An RFC 9110 §9.1 method token; CONNECT opens a tunnel, which is not a request to measure. */
-export function parseMethod(value: string): string {
+/** How a verb words the refusals of parseMethodToken and parseHttpUrl (each verb its own flag and purpose). */
+export interface TargetWording {
+  /** The message for a value that is not a method token, given the value quoted. */
+  notAMethod: (quoted: string) => string;
+  /** The message for CONNECT. */
+  connect: string;
+  /** The hint under a bad method, if any. */
+  methodHint?: string;
+  /** An example URL for "is not a URL". */
+  example: string;
+  /** The message for a scheme other than http(s), given it quoted. */
+  notHttp: (quotedProtocol: string) => string;
+}
+
+/** An RFC 9110 §9.1 method token, upper-cased (`get` is GET); CONNECT opens a tunnel, never a request apikit makes. */
+export function parseMethodToken(value: string, wording: TargetWording): string {
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value)) {
-    throw new UsageError(`-X ${quote(value)} is not an HTTP method (e.g. GET, POST)`, 'ERR_USAGE_METHOD');
+    throw new UsageError(wording.notAMethod(quote(value)), 'ERR_USAGE_METHOD', { hint: wording.methodHint });
   }
   const method = value.toUpperCase();
-  if (method === 'CONNECT') {
-    throw new UsageError(
-      '-X CONNECT opens a tunnel; probe a request method (e.g. GET, POST)',
-      'ERR_USAGE_METHOD',
-    );
-  }
+  if (method === 'CONNECT') throw new UsageError(wording.connect, 'ERR_USAGE_METHOD');
   return method;
 }
 
-/** The target: an absolute http(s) URL without credentials in it (they would be on argv, and in every message). */
-export function parseTargetUrl(value: string): URL {
+/** An absolute http(s) URL without credentials in it (they would be on argv, and in every message). */
+export function parseHttpUrl(value: string, wording: TargetWording): URL {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(
-      `${quote(value)} is not a URL (e.g. https://api.example.com/v1/search)`,
-      'ERR_USAGE_URL',
-    );
+    throw new UsageError(`${quote(value)} is not a URL (e.g. ${wording.example})`, 'ERR_USAGE_URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(
-      `${quote(url.protocol)} URLs cannot be probed: give an http(s) URL`,
-      'ERR_USAGE_URL',
-    );
+    throw new UsageError(wording.notHttp(quote(url.protocol)), 'ERR_USAGE_URL');
   }
   if (url.username !== '' || url.password !== '') {
     // Not quoted: the value holds the password.
@@ -121,6 +124,23 @@ export function parseTargetUrl(value: string): URL {
     );
   }
   return url;
+}
+
+const PROBE_WORDING: TargetWording = {
+  notAMethod: (quoted) => `-X ${quoted} is not an HTTP method (e.g. GET, POST)`,
+  connect: '-X CONNECT opens a tunnel; probe a request method (e.g. GET, POST)',
+  example: 'https://api.example.com/v1/search',
+  notHttp: (quoted) => `${quoted} URLs cannot be probed: give an http(s) URL`,
+};
+
+/** -X of a probe or the audit: CONNECT opens a tunnel, which is not a request to measure. */
+export function parseMethod(value: string): string {
+  return parseMethodToken(value, PROBE_WORDING);
+}
+
+/** The target of a probe or the audit. */
+export function parseTargetUrl(value: string): URL {
+  return parseHttpUrl(value, PROBE_WORDING);
 }
 
 export function parseFormat(format: string | undefined, json: boolean): ProbeFormat {

@@ -1,9 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../../src/cli.js';
-import type { ContextOverrides, Env } from '../../../src/context.js';
-import { createIO } from '../../../src/io/io.js';
+import { startCli, type RunOptions } from '../../helpers/cli.js';
 
 /**
  * A node:http server on 127.0.0.1 (port 0) for `apikit request` tests: it records every request it gets (method,
@@ -66,25 +63,10 @@ export interface RawRun {
 }
 
 /** apikit in-process like runCli (test/helpers/cli.ts), keeping stdout as bytes. */
-export async function runRaw(
-  argv: string[],
-  options: { stdin?: string | Buffer; tty?: boolean; env?: Env; overrides?: ContextOverrides } = {},
-): Promise<RawRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  let err = '';
-  stdout.on('data', (c: Buffer | string) => out.push(Buffer.from(c)));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]);
-  const tty = options.tty ?? false;
-  const env: Env = { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env };
-  const io = createIO(
-    { stdin, stdout, stderr, stdinIsTTY: false, stdoutIsTTY: tty, stderrIsTTY: tty, columns: 100 },
-    env,
-  );
-  const code = await main(argv, io, env, options.overrides);
-  return { code, stdout: Buffer.concat(out), stderr: err };
+export async function runRaw(argv: string[], options: RunOptions = {}): Promise<RawRun> {
+  const live = startCli(argv, options);
+  const { code, stderr } = await live.done;
+  return { code, stdout: live.stdoutBytes(), stderr };
 }
 
 /** JSON answer helper. */
