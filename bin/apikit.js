@@ -11,7 +11,12 @@ const versionText = versionOutput(argv);
 if (versionText !== undefined) {
   // `--version` (with or without --json) is answered without loading the program; src/cli.ts answers the same
   // for in-process callers.
-  process.stdout.write(versionText);
+  // Straight to the descriptor: setting up process.stdout (node:stream, node:net) would cost more than the rest.
+  try {
+    require('node:fs').writeSync(1, versionText);
+  } catch (err) {
+    if (err.code === 'EAGAIN') process.stdout.write(versionText);
+  }
 } else {
   enableCompileCache();
   const { main, systemEnv, systemIO } = require('../dist/bundle/apikit.js');
@@ -27,10 +32,6 @@ if (versionText !== undefined) {
   process.on('SIGTERM', () => {
     controller.abort();
     setTimeout(() => process.exit(130), 5000).unref();
-  });
-  process.stdout.on('error', (err) => {
-    // `apikit ... | head` closes the pipe early; that is not an error worth a stack trace.
-    if (err.code === 'EPIPE') process.exitCode ??= 0;
   });
   main(argv, systemIO(), systemEnv(), { signal: controller.signal }).then((code) => {
     process.exitCode = code;
@@ -60,7 +61,8 @@ function enableCompileCache() {
 function compileCacheDir() {
   const { join } = require('node:path');
   const env = process.env;
-  const home = () => require('node:os').homedir();
+  // What os.homedir() answers first (libuv reads HOME), without loading node:os for it.
+  const home = () => env.HOME || require('node:os').homedir();
   if (process.platform === 'win32') {
     return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'apikit', 'Cache', 'compile-cache') : undefined;
   }

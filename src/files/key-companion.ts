@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { adoptCompanionKids, companionJwksPath, wantsCompanionKid, type KeySet } from '../lib/keys/load.js';
 import { DEFAULT_INPUT_LIMIT, type InputSource } from './read-input.js';
 
@@ -22,20 +21,22 @@ export async function withCompanionKids(set: KeySet, keyPath: string): Promise<K
 export async function readCompanionJwks(keyPath: string): Promise<InputSource | undefined> {
   const path = companionJwksPath(keyPath);
   if (path === undefined) return undefined;
-  let handle;
+  // Synchronous, like every small input apikit reads (src/files/read-input.ts): node:fs/promises would cost more
+  // to load (1-2 ms) than this one read takes.
+  let fd: number;
   try {
     // O_NONBLOCK: a FIFO by that name must not hang the command (it is then refused as not a regular file).
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
   try {
-    const info = await handle.stat();
+    const info = fstatSync(fd);
     if (!info.isFile() || info.size > DEFAULT_INPUT_LIMIT) return undefined;
-    return { name: path, data: await handle.readFile() };
+    return { name: path, data: readFileSync(fd) };
   } catch {
     return undefined;
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

@@ -208,7 +208,7 @@ async function readSaved(opts: AuditOptions, ctx: Context): Promise<Gathered> {
     import('../../files/read-input.js'),
     import('../../lib/audit/input.js'),
   ]);
-  const input = await readInput(opts.headersFile!, ctx.io.stdin, {
+  const input = await readInput(opts.headersFile!, ctx.io, {
     limit: HEADERS_INPUT_LIMIT,
     stdinIsTTY: ctx.io.stdinIsTTY,
   });
@@ -237,7 +237,7 @@ async function gather(opts: AuditOptions, ctx: Context): Promise<Gathered> {
   let ca: string[] | undefined;
   if (opts.caFile !== undefined) {
     const { readInput } = await import('../../files/read-input.js');
-    const input = await readInput(opts.caFile, ctx.io.stdin, {
+    const input = await readInput(opts.caFile, ctx.io, {
       limit: CA_INPUT_LIMIT,
       stdinIsTTY: ctx.io.stdinIsTTY,
     });

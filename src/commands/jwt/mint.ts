@@ -252,7 +252,7 @@ async function signingKey(ctx: Context, opts: JwtMintOptions, warnings: JwtWarni
 }
 
 async function readJsonValue(ctx: Context, path: string, what: string): Promise<unknown> {
-  const input = await readInput(path, ctx.io.stdin, { stdinIsTTY: ctx.io.stdinIsTTY });
+  const input = await readInput(path, ctx.io, { stdinIsTTY: ctx.io.stdinIsTTY });
   try {
     return JSON.parse(input.data.toString('utf8')) as unknown;
   } catch {

@@ -45,3 +45,14 @@ export function parseMaxSize(value: string | undefined, fallback: number): numbe
 export function redactToken(ctx: Context, token: string | undefined): void {
   if (token !== undefined && /^[A-Za-z0-9._~+/=-]+$/.test(token)) ctx.redactor.add(token);
 }
+
+/**
+ * Over-size input is bad input, like in `jwt decode`: exit 2 with the limit, whether the token came as an
+ * argument or on a line of stdin (the limit is --max-size, one number for both verbs).
+ */
+export function tooLarge(what: string, size: number | undefined, maxBytes: number): InputError {
+  const is = size === undefined ? 'is over' : `is ${size} bytes, over`;
+  return new InputError(`${what} ${is} the ${maxBytes}-byte limit`, 'ERR_JWT_TOO_LARGE', {
+    hint: 'raise it with --max-size BYTES if the token is really that large',
+  });
+}

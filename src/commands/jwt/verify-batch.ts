@@ -1,11 +1,12 @@
 import { addAbortSignal } from 'node:stream';
 import { availableParallelism } from 'node:os';
 import type { Context } from '../../context.js';
-import { InputError, InterruptedError, UsageError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 import type { Keyring } from '../../lib/jwt/keyring.js';
 import type { JwtWarning } from '../../lib/jwt/lint.js';
 import { extractToken } from '../../lib/jwt/token-text.js';
 import type { VerifyPolicy } from '../../lib/jwt/verify.js';
+import { tooLarge } from './token-input.js';
 import type { NumberedVerdict } from './verdict-line.js';
 import type { BlockResult, VerifyPool } from './verify-pool.js';
 
@@ -46,17 +47,6 @@ export interface BatchOptions {
   lines?: BatchLines | undefined;
   /** Verdicts counted from a worker's block. */
   count: (valid: number, invalid: number) => void;
-}
-
-/**
- * Over-size input is bad input, like in `jwt decode`: exit 2 with the limit, whether the token came as an
- * argument or on a line of stdin (the limit is --max-size, one number for both verbs).
- */
-export function tooLarge(what: string, size: number | undefined, maxBytes: number): InputError {
-  const is = size === undefined ? 'is over' : `is ${size} bytes, over`;
-  return new InputError(`${what} ${is} the ${maxBytes}-byte limit`, 'ERR_JWT_TOO_LARGE', {
-    hint: 'raise it with --max-size BYTES if the token is really that large',
-  });
 }
 
 /**

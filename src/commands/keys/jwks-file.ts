@@ -23,12 +23,12 @@ export async function editJwksFile<T>(
     throw new UsageError('--jwks must name a file: the JWKS is read and written back', 'ERR_USAGE');
   }
   // Read once before locking too: a missing file or directory is then named as such, not as a lock failure.
-  await readInput(path, ctx.io.stdin);
+  await readInput(path, ctx.io);
   let locked = false;
   try {
     return await withFileLock(resolve(path), async () => {
       locked = true;
-      const input = await readInput(path, ctx.io.stdin);
+      const input = await readInput(path, ctx.io);
       return edit(await readJwksSet(input.data, input.name));
     });
   } catch (err) {

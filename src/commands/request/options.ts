@@ -142,7 +142,7 @@ export async function readRequestBody(
       return Buffer.from(source.text, 'utf8');
     case 'file':
     case 'stdin': {
-      const input = await readInput(source.kind === 'stdin' ? '-' : source.path, ctx.io.stdin, {
+      const input = await readInput(source.kind === 'stdin' ? '-' : source.path, ctx.io, {
         limit: MAX_REQUEST_BODY_BYTES,
         allowEmpty: true,
         stdinIsTTY: ctx.io.stdinIsTTY,

@@ -54,7 +54,7 @@ export async function readKeyFile(
   options: ReadKeyFileOptions = {},
 ): Promise<KeySet> {
   const { loadKeys, companionJwksPath, wantsCompanionKid } = await import('../../lib/keys/load.js');
-  const input = await readInput(path, ctx.io.stdin, { stdinIsTTY: ctx.io.stdinIsTTY });
+  const input = await readInput(path, ctx.io, { stdinIsTTY: ctx.io.stdinIsTTY });
   const loaded = loadKeys(input.data, input.name, {
     ...(passphrase === undefined ? {} : { passphrase }),
     inspectHint: options.inspectHint ?? true,
