@@ -1,6 +1,7 @@
 import { createPrivateKey, randomBytes, type JsonWebKey } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCause, hasCode, InputError } from '../errors.js';
 import { writeFilesAtomic, type FileToWrite } from '../files/atomic-write.js';
 import { generateKey, plannedFiles } from '../lib/keys/generate.js';
@@ -114,6 +115,13 @@ export async function readOrCreateStateFiles<T>(
         undefined,
       );
   }
+  // A set that another start is writing at this moment appears file by file (writeFilesAtomic links each in
+  // turn): a partial set is read again, for up to a second, before it counts as damaged.
+  const partial = () => contents.some((c) => c === undefined) && contents.some((c) => c !== undefined);
+  for (let i = 0; i < PARTIAL_SET_RETRIES && partial(); i++) {
+    await sleep(50);
+    contents = await Promise.all(paths.map(readStateFile));
+  }
   const missing = paths.findIndex((_p, i) => contents[i] === undefined);
   if (missing >= 0) {
     const present = paths.find((_p, i) => contents[i] !== undefined)!;
@@ -133,6 +141,8 @@ export async function readOrCreateStateFiles<T>(
 }
 
 const STATE_PROBLEM = 'ERR_SANDBOX_STATE_CONTENTS';
+/** 20 × 50 ms: a concurrent start writes a set within milliseconds. */
+const PARTIAL_SET_RETRIES = 20;
 
 /** What a parser found wrong with the contents of the `index`-th file it was handed. */
 export class StateProblem extends Error {
