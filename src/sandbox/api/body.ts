@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isJsonType, readMediaType } from '../../lib/media-type.js';
 
 /**
  * Reading a request body, bounded: at most MAX_BODY_BYTES, decided from Content-Length before a byte is read
@@ -18,19 +19,18 @@ export function jsonMediaType(contentType: string | undefined): { ok: true } | {
   if (contentType === undefined || contentType.trim() === '') {
     return { ok: false, detail: 'the request has a body but no Content-Type: send application/json' };
   }
-  const [essence = '', ...params] = contentType.split(';').map((p) => p.trim());
-  const type = essence.toLowerCase();
-  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
-    return { ok: false, detail: `Content-Type ${clipped(essence)} is not JSON: send application/json` };
+  const media = readMediaType(contentType);
+  // The API reads application/json and the application/*+json types, nothing else that merely ends in +json.
+  if ('error' in media || !media.essence.startsWith('application/') || !isJsonType(media.essence)) {
+    const shown = contentType.split(';')[0]!.trim();
+    return { ok: false, detail: `Content-Type ${clipped(shown)} is not JSON: send application/json` };
   }
-  for (const p of params) {
-    const [name = '', value = ''] = p.split('=', 2).map((s) => s.trim());
-    if (name.toLowerCase() === 'charset' && !/^"?utf-8"?$/i.test(value)) {
-      return {
-        ok: false,
-        detail: `charset ${clipped(value)} is not accepted: JSON is UTF-8 (RFC 8259 §8.1)`,
-      };
-    }
+  const charset = media.params.get('charset');
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+    return {
+      ok: false,
+      detail: `charset ${clipped(charset)} is not accepted: JSON is UTF-8 (RFC 8259 §8.1)`,
+    };
   }
   return { ok: true };
 }

@@ -1,7 +1,7 @@
 import { fieldLines } from '../../headers.js';
 import type { AuditFinding, AuditRule, CheckSpec, RuleContext } from '../types.js';
 import { findingOf, lineEvidence } from './header-common.js';
-import { readMediaType } from './content-type.js';
+import { readMediaType } from '../../media-type.js';
 
 /**
  * Error bodies as RFC 9457 problem details (`application/problem+json`): one machine-readable shape for every

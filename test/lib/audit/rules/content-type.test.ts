@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { headerLines, type HeaderMap } from '../../../../src/lib/headers.js';
 import type { AuditFacts, AuditKind, AuditResponse, RuleContext } from '../../../../src/lib/audit/types.js';
-import {
-  CONTENT_TYPE_CHECKS,
-  contentTypeRule,
-  isJsonType,
-  readMediaType,
-} from '../../../../src/lib/audit/rules/content-type.js';
+import { CONTENT_TYPE_CHECKS, contentTypeRule } from '../../../../src/lib/audit/rules/content-type.js';
+import { isJsonType, readMediaType } from '../../../../src/lib/media-type.js';
 
 const URL = 'https://api.example.test/v1/orders';
 const JSON_BODY = '{"orders":[{"id":1,"note":"<img src=x onerror=alert(1)>"}]}';
