@@ -8,9 +8,9 @@ import { DEFAULT_INPUT_LIMIT, type InputSource } from './read-input.js';
  * for only when it can matter — a PEM with a kid-less key, read from a file named like generate's output — so
  * other reads cost nothing, and these one open(2). Callers import this module lazily, only for such a read.
  */
-export async function withCompanionKids(set: KeySet, keyPath: string): Promise<KeySet> {
+export function withCompanionKids(set: KeySet, keyPath: string): KeySet {
   if (keyPath === '-' || !wantsCompanionKid(set)) return set;
-  const companion = await readCompanionJwks(keyPath);
+  const companion = readCompanionJwks(keyPath);
   return companion === undefined ? set : adoptCompanionKids(set, companion);
 }
 
@@ -18,7 +18,7 @@ export async function withCompanionKids(set: KeySet, keyPath: string): Promise<K
  * The companion JWKS of a key file, or undefined: none by that name, unreadable, not a regular file or too large.
  * It is a hint, never an input the user named, so nothing about it is an error.
  */
-export async function readCompanionJwks(keyPath: string): Promise<InputSource | undefined> {
+export function readCompanionJwks(keyPath: string): InputSource | undefined {
   const path = companionJwksPath(keyPath);
   if (path === undefined) return undefined;
   // Synchronous, like every small input apikit reads (src/files/read-input.ts): node:fs/promises would cost more

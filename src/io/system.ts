@@ -89,7 +89,8 @@ function outputStream(fd: 1 | 2, isTTY: boolean, stream: () => NodeJS.WriteStrea
   };
   return new Proxy({} as Writable, {
     get(_target, key) {
-      if (key === 'write') return real === undefined ? write : real.write.bind(real);
+      // write() hands over to the stream by itself once the stream has taken over.
+      if (key === 'write') return write;
       const target = takeOver();
       const value: unknown = Reflect.get(target, key, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;

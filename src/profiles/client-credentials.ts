@@ -73,7 +73,7 @@ export async function loadPrivateKeyCredential(path: string): Promise<ClientCred
   }
   // The kid that PREFIX.jwks.json beside a generated PEM gives the key (the one registered with the server).
   const { readCompanionJwks } = await import('../files/key-companion.js');
-  return privateKeyCredential(bytes, path, await readCompanionJwks(path));
+  return privateKeyCredential(bytes, path, readCompanionJwks(path));
 }
 
 /**

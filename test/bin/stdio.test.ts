@@ -3,11 +3,11 @@
 // script does — a file, a pipe the reader closes, a non-blocking pipe that fills up, /dev/null — and check what
 // arrives, the exit code, and which of Node's own modules a command loads (the start-up cost, counted in modules,
 // not timed: npm run bench times it).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, hasStackTrace, requireBinary, tempDir } from '../helpers/cli.js';
+import { BIN, hasStackTrace, requireBinary, runBin, startBin, tempDir } from '../helpers/cli.js';
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const TOKEN = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: 'stdio', iat: 1_700_000_000 })}.c2ln`;
@@ -25,18 +25,14 @@ function scratch(): string {
 }
 
 /** What `jwt decode --json` prints for a token, through an ordinary pipe. */
-function decodedJson(token: string): string {
-  const r = spawnSync(process.execPath, [BIN, 'jwt', 'decode', '-', '--json', '--max-size', '1000000'], {
-    input: token,
-    encoding: 'utf8',
-    timeout: 20_000,
-  });
-  expect(r.status).toBe(0);
+async function decodedJson(token: string): Promise<string> {
+  const r = await runBin(['jwt', 'decode', '-', '--json', '--max-size', '1000000'], { stdin: token });
+  expect(r.code).toBe(0);
   return r.stdout;
 }
 
 describe('stdout and stderr off a terminal', () => {
-  it('a redirect to a file gets the whole output, once', () => {
+  it('a redirect to a file gets the whole output, once', async () => {
     const dir = scratch();
     const out = join(dir, 'out.json');
     const fd = openSync(out, 'w');
@@ -51,7 +47,7 @@ describe('stdout and stderr off a terminal', () => {
     } finally {
       closeSync(fd);
     }
-    expect(readFileSync(out, 'utf8')).toBe(decodedJson(TOKEN));
+    expect(readFileSync(out, 'utf8')).toBe(await decodedJson(TOKEN));
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ payload: { sub: 'stdio' } });
   });
 
@@ -76,15 +72,11 @@ describe('stdout and stderr off a terminal', () => {
   });
 
   it('a reader that goes away early (EPIPE) ends the command quietly, exit 0', async () => {
-    const child = spawn(process.execPath, [BIN, 'jwt', 'decode', '-', '--max-size', '1000000'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const { child, done } = startBin(['jwt', 'decode', '-', '--max-size', '1000000']);
     // Close our end of stdout before apikit writes: every write of its ~300 KB then fails with EPIPE.
     child.stdout.destroy();
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.stdin.end(BIG);
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stderr } = await done;
     expect(code).toBe(0);
     expect(hasStackTrace(stderr)).toBe(false);
     expect(stderr).not.toMatch(/EPIPE|Error/);
@@ -93,7 +85,7 @@ describe('stdout and stderr off a terminal', () => {
   const python = requireBinary('python3', () => spawnSync('python3', ['--version']).status === 0);
   it.skipIf(python.skip)(
     `a non-blocking pipe that fills up (EAGAIN) still gets every byte, in order ${python.reason}`,
-    () => {
+    async () => {
       // The parent shares a non-blocking pipe (as some supervisors and Node parents do) and reads only after a
       // pause, so apikit's direct write stops at the pipe's 64 KB and the stream takes over for the rest.
       const dir = scratch();
@@ -126,7 +118,7 @@ describe('stdout and stderr off a terminal', () => {
       );
       expect(r.stderr).toContain('exit=0');
       expect(r.stdout.length).toBeGreaterThan(300_000);
-      expect(r.stdout).toBe(decodedJson(BIG));
+      expect(r.stdout).toBe(await decodedJson(BIG));
     },
   );
 });
@@ -167,23 +159,12 @@ describe('what a command loads of Node itself', () => {
     },
   );
 
-  it('jwt verify --key reads the key file without node:fs/promises or a stdin stream', () => {
+  it('jwt verify --key reads the key file without node:fs/promises or a stdin stream', async () => {
     const dir = scratch();
-    const made = spawnSync(
-      process.execPath,
-      [BIN, 'keys', 'generate', '--alg', 'ES256', '--out', join(dir, 'k'), '--json'],
-      { encoding: 'utf8', timeout: 20_000 },
-    );
-    expect(made.status).toBe(0);
-    const minted = spawnSync(
-      process.execPath,
-      [BIN, 'jwt', 'mint', '--key', join(dir, 'k.key.pem'), '--sub', 'x'],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-    );
-    expect(minted.status).toBe(0);
+    const made = await runBin(['keys', 'generate', '--alg', 'ES256', '--out', join(dir, 'k'), '--json']);
+    expect(made.code).toBe(0);
+    const minted = await runBin(['jwt', 'mint', '--key', join(dir, 'k.key.pem'), '--sub', 'x']);
+    expect(minted.code).toBe(0);
     const loaded = builtinsLoaded(
       ['jwt', 'verify', minted.stdout.trim(), '--key', join(dir, 'k.pub.pem')],
       'pipe',

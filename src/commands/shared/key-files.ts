@@ -62,7 +62,7 @@ export async function readKeyFile(
   // Only a PEM named like generate's output can have a companion; other reads load no code for it (start-up).
   const set =
     path !== '-' && companionJwksPath(path) !== undefined && wantsCompanionKid(loaded)
-      ? await (await import('../../files/key-companion.js')).withCompanionKids(loaded, path)
+      ? (await import('../../files/key-companion.js')).withCompanionKids(loaded, path)
       : loaded;
   for (const k of set.keys) {
     if (k.kind === 'secret') ctx.redactor.add(k.key.export().toString('utf8'));
