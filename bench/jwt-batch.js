@@ -6,6 +6,9 @@
 // - apikit with APIKIT_VERIFY_THREADS=0 (every check on the main thread, as before issue 15);
 // - a bare jose.jwtVerify loop (the earlier baseline): jose verifies with WebCrypto, whose per-call cost is what
 //   bounds apikit on few cores;
+// - the WebCrypto ceiling: crypto.subtle.verify alone over each token's signing input, 1024 in flight (Node's
+//   thread pool runs them on every core), nothing else. jose checks signatures with WebCrypto, so no jose-based
+//   verifier gets past this row, whatever it does around the check;
 // - a smaller batch (BENCH_BATCH_SMALL, 1500 tokens: just past SMALL_BATCH in src/commands/jwt/verify-batch.ts,
 //   where the worker threads start), with and without threads, to check that starting them does not cost there.
 // Every command runs BENCH_BATCH_ROUNDS times (default 3), interleaved round-robin; the table shows medians.
@@ -68,6 +71,29 @@ for (const line of readFileSync(0, 'utf8').split('\\n')) {
 process.stdout.write(ok + '\\n');
 `;
 
+// The ceiling of a verifier that checks signatures with WebCrypto: subtle.verify only, IN_FLIGHT at a time.
+const WEBCRYPTO = `
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+const [keyPath, alg] = process.argv.slice(2);
+const IN_FLIGHT = 1024;
+const params = alg.startsWith('ES')
+  ? [{ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' }]
+  : [{ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, { name: 'RSASSA-PKCS1-v1_5' }];
+const spki = createPublicKey(readFileSync(keyPath)).export({ type: 'spki', format: 'der' });
+const key = await crypto.subtle.importKey('spki', spki, params[0], false, ['verify']);
+const lines = readFileSync(0, 'utf8').split('\\n').filter(Boolean);
+let ok = 0;
+for (let i = 0; i < lines.length; i += IN_FLIGHT) {
+  const checks = lines.slice(i, i + IN_FLIGHT).map((line) => {
+    const dot = line.lastIndexOf('.');
+    return crypto.subtle.verify(params[1], key, Buffer.from(line.slice(dot + 1), 'base64url'), Buffer.from(line.slice(0, dot)));
+  });
+  for (const valid of await Promise.all(checks)) if (valid) ok++; else throw new Error('bad signature');
+}
+process.stdout.write(ok + '\\n');
+`;
+
 // The earlier baseline: the same tokens, verified one after another with jose.jwtVerify, in one process.
 const JOSE_LOOP = `
 import { createPublicKey } from 'node:crypto';
@@ -121,7 +147,9 @@ export async function benchJwtBatch({ n = 20000 } = {}) {
   try {
     const bareFile = join(dir, 'bare-crypto.mjs');
     const joseFile = join(dir, 'jose-loop.mjs');
+    const webcryptoFile = join(dir, 'webcrypto.mjs');
     writeFileSync(bareFile, BARE_CRYPTO);
+    writeFileSync(webcryptoFile, WEBCRYPTO);
     writeFileSync(joseFile, JOSE_LOOP);
     for (const alg of ['ES256', 'RS256']) {
       const { tokens, publicPem } = await makeTokens(alg, n);
@@ -133,6 +161,7 @@ export async function benchJwtBatch({ n = 20000 } = {}) {
       const cases = [
         { id: 'bare', args: [bareFile, keyPath, alg], input, n },
         { id: 'jose', args: [joseFile, keyPath, alg, JOSE_URL], input, n },
+        { id: 'webcrypto', args: [webcryptoFile, keyPath, alg], input, n },
         { id: 'apikit', args: verify, input, n },
         { id: 'main', args: verify, input, n, env: { APIKIT_VERIFY_THREADS: '0' } },
         { id: 'small', args: verify, input: small, n: Math.min(SMALL, n) },
@@ -166,6 +195,7 @@ export async function benchJwtBatch({ n = 20000 } = {}) {
       const machine = `${cores} cores × node:crypto loop (${Math.round(rate('bare'))}/s)`;
       rows.push(row(`jwt verify batch ${alg} (${n} tokens)`, 'apikit', machine, limit, 0.8));
       rows.push(row(`  same, APIKIT_VERIFY_THREADS=0`, 'main', machine, limit, null));
+      rows.push(row(`  WebCrypto ceiling (subtle.verify only)`, 'webcrypto', machine, limit, null));
       rows.push(row(`  same vs a jose.jwtVerify loop`, 'apikit', 'jose loop, 1 thread', rate('jose'), null));
       rows.push(
         row(

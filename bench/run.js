@@ -4,6 +4,8 @@
 // that machine noise hits all of them alike; the table reports medians and the ratio to bare node's median. With
 // BENCH_NODES=/path/to/node22,/path/to/node24 the same table is measured for each of those binaries too (ratios to
 // that binary's own bare node), in the same rounds.
+// Each target command also gets its floor (bench/startup-floor.js): the same work in a bare jose script, so that
+// the table shows how much of a command's start-up is apikit's and how much any jose-based CLI pays on that Node.
 // BENCH_BEFORE=/path/to/other/bin/apikit.js adds each command run by that binary (say, a build of the previous
 // commit) to the same rounds, for a before/after comparison under the same conditions.
 // Then the JWT batch verify (bench/jwt-batch.js) and the rate-limit probe's accuracy and request-engine throughput
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import Table from 'cli-table3';
 import { benchNodes, benchStartup, renderStartup } from './startup.js';
+import { buildFloors } from './startup-floor.js';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'apikit.js');
@@ -45,6 +48,8 @@ try {
     runs: RUNS,
     bin,
     before,
+    floors: await buildFloors(join(dir, 'floors'), root),
+    floorCache: join(dir, 'floor-compile-cache'),
     keyPem,
     pubPem,
     token,

@@ -3,6 +3,8 @@
 // machine noise hits all of them alike; a table per binary reports medians and the ratio to its bare median.
 // The first round is a warm-up and not counted: page cache, and the module compile cache apikit keeps on Node >= 22
 // (bin/apikit.js) — the figures are those of the second and later runs, as a user sees them.
+// With `floors` (bench/startup-floor.js), each target command's floor runs in the same rounds: a bundled script
+// doing only that command's work with jose and node:crypto, under Node's compile cache like apikit.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -26,9 +28,10 @@ export function benchNodes(env = process.env) {
 
 /**
  * Runs the start-up cases on every node and returns [{ node: version, execPath, rows }], rows as the table shows
- * them. `before` (a path to another build's bin/apikit.js) adds each apikit case run by that build.
+ * them. `before` (a path to another build's bin/apikit.js) adds each apikit case run by that build. `floors`
+ * ({ decode, verify, inspect } → script, with `floorCache` a compile-cache directory) adds each command's floor.
  */
-export function benchStartup({ nodes, runs, bin, before, keyPem, pubPem, token }) {
+export function benchStartup({ nodes, runs, bin, before, floors, floorCache, keyPem, pubPem, token }) {
   const apikit = [
     { name: 'apikit --version', args: ['--version'], target: STARTUP_TARGETS.version },
     { name: 'apikit --help', args: ['--help'] },
@@ -45,13 +48,20 @@ export function benchStartup({ nodes, runs, bin, before, keyPem, pubPem, token }
     const cases = [{ name: 'node -e 0 (baseline)', argv: ['-e', '0'] }];
     for (const c of apikit) cases.push({ ...c, argv: [bin, ...c.args] });
     if (before) for (const c of apikit) cases.push({ name: `${c.name} (before)`, argv: [before, ...c.args] });
+    if (floors) {
+      const env = { ...process.env, NODE_COMPILE_CACHE: floorCache };
+      const floor = (name, argv) => cases.push({ name: `floor: ${name}`, argv, env });
+      floor('jose decodeJwt script', [floors.decode, token]);
+      floor('createPublicKey + jose jwtVerify script', [floors.verify, token, pubPem]);
+      floor('jose exportJWK + thumbprint script', [floors.inspect, keyPem]);
+    }
     return { execPath, version, cases: cases.map((c) => ({ ...c, samples: [], exit: null })) };
   });
   for (let round = -1; round < runs; round++) {
     for (const n of perNode) {
       for (const c of n.cases) {
         const t0 = process.hrtime.bigint();
-        const r = spawnSync(n.execPath, c.argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+        const r = spawnSync(n.execPath, c.argv, { stdio: ['ignore', 'ignore', 'pipe'], env: c.env });
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         c.exit = r.status;
         if (round >= 0) c.samples.push(ms);
