@@ -1,6 +1,6 @@
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import { NetworkError } from '../errors.js';
-import { setCookies } from '../lib/audit/set-cookie.js';
+import { setCookies } from '../lib/set-cookie.js';
 
 /**
  * The sandbox's test user signing in over plain HTTP, as a person at a browser would: open the authorization URL,

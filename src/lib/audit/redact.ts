@@ -1,6 +1,6 @@
 import type { HeaderLines } from '../headers.js';
 import type { AuditFinding } from './types.js';
-import { parseSetCookie } from './set-cookie.js';
+import { parseSetCookie } from '../set-cookie.js';
 
 /**
  * Cookie values in an audit report: a Set-Cookie value is often a session secret, and the report goes to CI logs,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cookiesRule, needsHttpOnly } from '../../../src/lib/audit/rules/cookies.js';
-import { parseSetCookie, defaultPath } from '../../../src/lib/audit/set-cookie.js';
+import { parseSetCookie, defaultPath } from '../../../src/lib/set-cookie.js';
 import type { AuditFacts, AuditKind } from '../../../src/lib/audit/types.js';
 import { NOW, facts, response } from './make-facts.js';
 

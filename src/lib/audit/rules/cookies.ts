@@ -1,6 +1,6 @@
 import { fieldLines } from '../../headers.js';
 import type { AuditFinding, AuditKind, AuditRule, CheckSpec, RuleContext } from '../types.js';
-import { setCookies, type SetCookie } from '../set-cookie.js';
+import { setCookies, type SetCookie } from '../../set-cookie.js';
 import { judgedHttps } from '../facts.js';
 
 /**
