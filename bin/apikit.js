@@ -4,7 +4,7 @@
 // CommonJS too (bin/package.json), so that no ES module loader starts on the way to them.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file: require() is how it loads */
-const { versionOutput } = require('../dist/bundle/version.js');
+const { VERSION, versionOutput } = require('../dist/bundle/version.js');
 
 const argv = process.argv.slice(2);
 const versionText = versionOutput(argv);
@@ -18,8 +18,10 @@ if (versionText !== undefined) {
     if (err.code === 'EAGAIN') process.stdout.write(versionText);
   }
 } else {
-  enableCompileCache();
-  const { main, systemEnv, systemIO } = require('../dist/bundle/apikit.js');
+  const load = prepareCaches();
+  const { main, systemEnv, systemIO } = load
+    ? load(require('node:path').join(__dirname, '..', 'dist', 'bundle', 'apikit.js'))
+    : require('../dist/bundle/apikit.js');
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
@@ -39,22 +41,30 @@ if (versionText !== undefined) {
 }
 
 /**
- * Node's module compile cache (Node >= 22.1): V8 code for the chunks is kept on disk and reused, which saves most of
- * the time spent compiling them (npm run bench: 10-25 ms a command on Node 22 and 24). Where: the per-user OS cache
- * directory (XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows), under
- * apikit/compile-cache — not the config directory, which holds secrets and belongs to the user's settings, and
- * not Node's default under the shared temporary directory, where another user could plant compiled code.
- * NODE_COMPILE_CACHE (a directory of the user's choice) and NODE_DISABLE_COMPILE_CACHE=1 are Node's own and win.
- * Never fails: if the directory cannot be made, apikit runs without the cache.
+ * Two caches of compiled code, in the per-user OS cache directory (XDG_CACHE_HOME or ~/.cache on Linux,
+ * ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows) under apikit/compile-cache — not the config directory, which
+ * holds secrets and belongs to the user's settings, and not Node's default under the shared temporary directory,
+ * where another user could plant compiled code:
+ * - Node's module compile cache (Node >= 22.1), for the packages apikit loads from node_modules;
+ * - bin/code-cache.js, for apikit's own bundle files: V8 code saved after a command ran, which holds the functions
+ *   the command ran (Node's cache holds a file's top level only). Returns its loader.
+ * NODE_COMPILE_CACHE (a directory of the user's choice: both go there) and NODE_DISABLE_COMPILE_CACHE=1 (neither)
+ * are Node's own and win. Never fails: where a directory cannot be made, apikit runs without that cache.
  */
-function enableCompileCache() {
-  const mod = require('node:module');
-  if (typeof mod.enableCompileCache !== 'function' || process.env.NODE_COMPILE_CACHE) return;
+function prepareCaches() {
+  const env = process.env;
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   try {
-    const dir = compileCacheDir();
-    if (dir !== undefined && makeDir(dir)) mod.enableCompileCache(dir);
+    const mod = require('node:module');
+    const { join } = require('node:path');
+    const dir = env.NODE_COMPILE_CACHE || compileCacheDir();
+    if (dir === undefined || !makeDir(dir)) return undefined;
+    if (!env.NODE_COMPILE_CACHE && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(dir);
+    const own = join(dir, 'apikit-code', `${process.version}-${process.arch}-${VERSION}`);
+    if (!makeDir(own)) return undefined;
+    return require('./code-cache.js').createBundleLoader(join(__dirname, '..', 'dist', 'bundle'), own);
   } catch {
-    // no cache: slower, not wrong
+    return undefined; // no cache: slower, not wrong
   }
 }
 

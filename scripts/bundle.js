@@ -12,7 +12,8 @@
 //   loader, no per-module linking and no promise hops (10-20 ms on Node 20, 5-15 ms on Node 22 and 24).
 //   dist/bundle/package.json says "commonjs" for these files; the package itself stays an ES module package.
 //   A dynamic import() of one of our chunks becomes a require() in a promise (same semantics: the namespace's
-//   named exports, errors as a rejected promise); import() of the ES-only externals (conf, open) stays import().
+//   named exports, errors as a rejected promise); import() of the ES-only externals (conf, open) goes through
+//   dist/bundle/esm-import.cjs (ESM_IMPORT).
 // - Packages that load lazily and rarely (undici, conf, open — which ships its own xdg-open script —,
 //   proper-lockfile, and the sandbox's oidc-provider and redis, which only `apikit sandbox` loads) stay external.
 // - bin/apikit.js turns on Node's module compile cache (Node >= 22.1), which makes loading these chunks cheap.
@@ -22,6 +23,14 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 
 const OUT = 'dist/bundle';
+/**
+ * The one import() of the bundle: the chunks' import() of an ES-module-only package (conf, open, oidc-provider)
+ * calls this file's function. bin/code-cache.js runs the chunks from a vm.Script, where import() would need vm's
+ * experimental import hook (a warning on Node 22; and on Node 20 a script made from cached data loses it); Node
+ * loads this file itself, like any module, so import() here is Node's own. It resolves from dist/bundle/, as the
+ * chunks did.
+ */
+const ESM_IMPORT = `'use strict';\nmodule.exports = (specifier) => import(specifier);\n`;
 const TARGET = 'node20.18';
 
 /**
@@ -111,6 +120,7 @@ for (const file of version.outputFiles) {
   if (file.path.endsWith('.js')) files.set(join(OUT, chunkKey(file)), await plainCommonJS(file.text));
 }
 for (const [root, text] of packs.texts) files.set(join(OUT, root), text);
+files.set(join(OUT, 'esm-import.cjs'), ESM_IMPORT);
 mkdirSync(join(OUT, 'chunks'), { recursive: true });
 for (const [path, contents] of files) writeFileSync(path, contents);
 // One in chunks/ too: Node looks for the nearest package.json on every require() and does not remember a miss.
@@ -257,7 +267,7 @@ function packChunks(metafile, code, entries, shipWith) {
     const defs = keys
       .map(
         (k) =>
-          `__apikitDefine(${JSON.stringify(k)},(function(module,exports,__apikitLoad,__filename){${code.get(k)}\n}));`,
+          `__apikitDefine(${JSON.stringify(k)},(function(module,exports,__apikitLoad,__filename,__apikitImport){${code.get(k)}\n}));`,
       )
       .join('\n');
     texts.set(
@@ -278,6 +288,8 @@ function packChunks(metafile, code, entries, shipWith) {
 /* eslint-disable @typescript-eslint/no-require-imports -- its text runs in the CommonJS entry file, not here */
 function packRuntime(dir) {
   const { join } = require('node:path');
+  // import() of the packages that are ES modules only, from a file Node loads itself (see ESM_IMPORT).
+  const importEsm = (specifier) => require(join(dir, 'esm-import.cjs'))(specifier);
   const defs = new Map();
   const mods = new Map();
   const define = (key, fn) => {
@@ -292,7 +304,7 @@ function packRuntime(dir) {
     const m = { exports: {} };
     mods.set(key, m);
     try {
-      fn(m, m.exports, load, join(dir, key));
+      fn(m, m.exports, load, join(dir, key), importEsm);
     } catch (err) {
       mods.delete(key);
       throw err;
@@ -325,9 +337,15 @@ async function toCommonJS(code, path) {
     const load = `__apikitLoad(${JSON.stringify(key)})`;
     return how === 'import' ? `Promise.resolve().then(()=>${load})` : load;
   });
+  // What import() is left names a package outside the bundle (conf, open, oidc-provider, redis, node:crypto).
+  const external = out.replace(
+    /\bimport\((["'])([^"']+)\1\)/g,
+    (_whole, _q, spec) => `__apikitImport(${JSON.stringify(spec)})`,
+  );
+  if (/\bimport\(/.test(external)) throw new Error(`bundle: ${path} has an import() of no literal specifier`);
   return cjs.includes('__apikitImportMetaUrl')
-    ? `var __apikitImportMetaUrl=require("node:url").pathToFileURL(__filename).href;${out}`
-    : out;
+    ? `var __apikitImportMetaUrl=require("node:url").pathToFileURL(__filename).href;${external}`
+    : external;
 }
 
 /** A chunk of its own (version.js), as plain CommonJS. */

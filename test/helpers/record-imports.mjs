@@ -1,7 +1,8 @@
 // Loaded with `node --import`: reports on stderr every bare package specifier the program resolves
 // ("[import] undici") and, with RECORD_FILES=1, every file it loads ("[file] /abs/path.js"), so a test can
 // prove what a command does not load. Both module systems: ES modules through a resolve hook, CommonJS (bin/apikit.js
-// and the bundle's chunks are CommonJS, scripts/bundle.js) through the CommonJS loader.
+// and the bundle's chunks are CommonJS, scripts/bundle.js) through the CommonJS loader, and the bundle files that
+// bin/code-cache.js runs from a vm.Script through that class.
 import { createRequire, isBuiltin, register } from 'node:module';
 
 register(
@@ -27,4 +28,19 @@ Module._load = function (request, parent, isMain) {
     if (!Module._cache[file]) process.stderr.write('[file] ' + file + '\n');
   }
   return load.apply(this, arguments);
+};
+
+const vm = createRequire(import.meta.url)('node:vm');
+const Script = vm.Script;
+vm.Script = class RecordedScript extends Script {
+  constructor(code, options) {
+    if (
+      process.env.RECORD_FILES &&
+      typeof options?.filename === 'string' &&
+      options.filename.startsWith('/')
+    ) {
+      process.stderr.write('[file] ' + options.filename + '\n');
+    }
+    super(code, options);
+  }
 };

@@ -1,0 +1,177 @@
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file: require() is how it loads */
+// apikit's own bundle files (dist/bundle/), compiled with V8 code that a previous run of the same command saved
+// AFTER it ran. Why not only Node's module compile cache (which bin/apikit.js also turns on, for the packages apikit
+// loads from node_modules): Node saves a file's code as it is when the file is compiled, and V8 compiles a
+// function only when it is first called, so that cache holds the top level of each file and almost none of a
+// command's functions; every run compiled them again. script.createCachedData() after the run holds every
+// function the run compiled (npm run bench: 4-6 ms less a command on Node 22 and 24, 10-16 ms on Node 20, which
+// has no module compile cache at all).
+//
+// One cache file per bundle file, under <cache dir>/code/<node>-<arch>-<apikit version>/. It holds the file's own
+// bytes, compared in full before its code is used (V8 itself checks only the source's length), the list of bundle
+// files that ran beside it (the command paths it has code for) and V8's data. A run that loads a bundle file the
+// list lacks (a command not run before) saves the cache again, once, for the union; other runs only read. V8
+// refuses data from another V8 version or other flags (the run then compiles as without a cache, and saves).
+// V8 does not check its data for damage (a release build runs what it is given, and damaged code can crash the
+// process): a save is written to a file of its own, flushed to disk and then renamed over the old one, so a file
+// is whole or absent; and each run leaves a `running-<pid>` mark beside the caches that only its 'exit' removes, so
+// a run that died (a crash, a kill) is seen by the next one, which starts without any cache. (Node checks its own
+// cache with a CRC; in JavaScript a checksum over a cache costs 2-4 ms cold, most of what the cache saves.)
+// Nothing here may fail a command: a cache that cannot be read or written is no cache.
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire, wrap } = require('node:module');
+
+const MAGIC = Buffer.from('apikit code cache 1\n');
+
+/**
+ * A loader for the .js files under bundleDir, run as require() runs them (the same wrapper, exports, require,
+ * __filename), or undefined when the cache directory cannot be used. The bundle has no import() of its own
+ * (scripts/bundle.js: a vm.Script cannot run one without vm's experimental hook): its import() of a package goes
+ * through dist/bundle/esm-import.cjs, which Node loads itself.
+ */
+function createBundleLoader(bundleDir, cacheDir) {
+  const root = bundleDir + path.sep;
+  const mark = path.join(cacheDir, `running-${process.pid}`);
+  try {
+    forgetAfterCrash(cacheDir);
+    fs.writeFileSync(mark, '');
+  } catch {
+    return undefined;
+  }
+  /** absolute path → { module, script, rel, file, source, union, fresh } */
+  const loaded = new Map();
+
+  const cacheFile = (rel) => path.join(cacheDir, rel.replaceAll('/', '_').replaceAll('\\', '_'));
+
+  function readCache(rel, source) {
+    let bytes;
+    try {
+      bytes = fs.readFileSync(cacheFile(rel));
+    } catch {
+      return undefined;
+    }
+    const m = MAGIC.length;
+    if (bytes.length < m + 12 || !bytes.subarray(0, m).equals(MAGIC)) return undefined;
+    const sourceLength = bytes.readUInt32LE(m);
+    const listLength = bytes.readUInt32LE(m + 4);
+    const dataLength = bytes.readUInt32LE(m + 8);
+    const listEnd = m + 12 + listLength;
+    const sourceEnd = listEnd + sourceLength;
+    if (sourceEnd + dataLength !== bytes.length) return undefined;
+    if (!bytes.subarray(listEnd, sourceEnd).equals(source)) return undefined;
+    let union;
+    try {
+      union = new Set(JSON.parse(bytes.subarray(m + 12, listEnd).toString('utf8')));
+    } catch {
+      return undefined;
+    }
+    return { union, data: bytes.subarray(sourceEnd) };
+  }
+
+  function load(file) {
+    const done = loaded.get(file);
+    if (done) return done.module.exports;
+    const rel = path.relative(bundleDir, file).split(path.sep).join('/');
+    const source = fs.readFileSync(file);
+    const cached = readCache(rel, source);
+    const script = new vm.Script(wrap(source.toString('utf8')), {
+      filename: file,
+      cachedData: cached?.data,
+    });
+    const module = { id: file, filename: file, exports: {}, loaded: false };
+    const entry = {
+      module,
+      script,
+      rel,
+      source,
+      union: cached && !script.cachedDataRejected ? cached.union : new Set(),
+      fresh: !cached || script.cachedDataRejected === true,
+    };
+    // Cached before it runs, as require() does, so that a cycle sees the partial exports.
+    loaded.set(file, entry);
+    const dir = path.dirname(file);
+    const outside = createRequire(file);
+    const localRequire = (id) => {
+      const target = id.startsWith('.') ? path.resolve(dir, id) : id;
+      return target.startsWith(root) && target.endsWith('.js') ? load(target) : outside(id);
+    };
+    localRequire.resolve = outside.resolve;
+    localRequire.cache = outside.cache;
+    localRequire.main = require.main;
+    try {
+      script.runInThisContext().call(module.exports, module.exports, localRequire, module, file, dir);
+    } catch (err) {
+      loaded.delete(file);
+      throw err;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+
+  /** At exit: saves each file whose cache is missing, refused, or lacks a file of this run. */
+  function save() {
+    const ran = [...loaded.values()].map((e) => e.rel);
+    for (const e of loaded.values()) {
+      if (!e.fresh && ran.every((r) => e.union.has(r))) continue;
+      try {
+        const list = Buffer.from(JSON.stringify([...new Set([...e.union, ...ran])].sort()));
+        const data = e.script.createCachedData();
+        const head = Buffer.alloc(12);
+        head.writeUInt32LE(e.source.length, 0);
+        head.writeUInt32LE(list.length, 4);
+        head.writeUInt32LE(data.length, 8);
+        const bytes = Buffer.concat([MAGIC, head, list, e.source, data]);
+        const target = cacheFile(e.rel);
+        // Whole or not at all, also with two runs saving at once: a file of its own, then renamed over.
+        const temp = `${target}.${process.pid}.tmp`;
+        try {
+          const fd = fs.openSync(temp, 'w', 0o600);
+          try {
+            fs.writeSync(fd, bytes);
+            fs.fsyncSync(fd);
+          } finally {
+            fs.closeSync(fd);
+          }
+          fs.renameSync(temp, target);
+        } catch {
+          fs.rmSync(temp, { force: true });
+        }
+      } catch {
+        // not saved: the next run compiles again
+      }
+    }
+  }
+  process.on('exit', () => {
+    save();
+    fs.rmSync(mark, { force: true });
+  });
+
+  return load;
+}
+
+/**
+ * A `running-<pid>` mark whose process is gone: that run ended without its 'exit' (a crash, a kill, running out of
+ * memory), maybe because of a cache it used. Every cache file goes, and the mark; the runs still alive keep theirs.
+ */
+function forgetAfterCrash(cacheDir) {
+  const names = fs.readdirSync(cacheDir);
+  const dead = names.filter((n) => /^running-\d+$/.test(n) && !alive(Number(n.slice(8))));
+  if (dead.length === 0) return;
+  for (const n of names) if (!n.startsWith('running-')) fs.rmSync(path.join(cacheDir, n), { force: true });
+  for (const n of dead) fs.rmSync(path.join(cacheDir, n), { force: true });
+}
+
+function alive(pid) {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+module.exports = { createBundleLoader };

@@ -1,0 +1,215 @@
+// bin/code-cache.js: apikit's bundle files run from V8 code a previous run of the same command saved after it ran.
+// Through the built binary on the Node running the tests (CI: 20, 22 and 24). What must hold: the output is the
+// same with and without the cache; a cache is saved once per command path and then only read; a cache is used only
+// for the exact bytes it was made from (V8 itself checks the length only); anything damaged is no cache.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../src/version.js';
+import { ensureBuilt } from '../commands/jwt/fixtures.js';
+import { BIN, tempDir } from '../helpers/cli.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+const MAGIC = Buffer.from('apikit code cache 1\n');
+const SUBDIR = `${process.version}-${process.arch}-${VERSION}`;
+
+beforeAll(() => ensureBuilt());
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function home(): string {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  return dir;
+}
+
+function run(bin: string, argv: string[], cacheHome: string, extra: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...argv], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: cacheHome, XDG_CACHE_HOME: cacheHome, ...extra },
+    timeout: 20_000,
+  });
+  expect(r.error).toBeUndefined();
+  return r;
+}
+
+const codeDir = (cacheHome: string) => join(cacheHome, 'apikit', 'compile-cache', 'apikit-code', SUBDIR);
+
+/** The cache files by bundle file (`chunks/x.js`), each read as the loader writes it. */
+function caches(
+  cacheHome: string,
+): Map<string, { list: string[]; source: Buffer; data: Buffer; ino: number }> {
+  const out = new Map<string, { list: string[]; source: Buffer; data: Buffer; ino: number }>();
+  const dir = codeDir(cacheHome);
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('running-')) continue;
+    const bytes = readFileSync(join(dir, name));
+    expect(bytes.subarray(0, MAGIC.length).equals(MAGIC)).toBe(true);
+    const sourceLength = bytes.readUInt32LE(MAGIC.length);
+    const listLength = bytes.readUInt32LE(MAGIC.length + 4);
+    const dataLength = bytes.readUInt32LE(MAGIC.length + 8);
+    const listEnd = MAGIC.length + 12 + listLength;
+    expect(listEnd + sourceLength + dataLength).toBe(bytes.length);
+    out.set(name.replaceAll('_', '/'), {
+      list: JSON.parse(bytes.subarray(MAGIC.length + 12, listEnd).toString('utf8')) as string[],
+      source: bytes.subarray(listEnd, listEnd + sourceLength),
+      data: bytes.subarray(listEnd + sourceLength),
+      ino: statSync(join(dir, name)).ino,
+    });
+  }
+  return out;
+}
+
+describe('the code cache of the bundle files', () => {
+  it('the first run saves one private file per bundle file it ran, holding that file’s bytes; later runs only read', () => {
+    const dir = home();
+    const first = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    expect(first.status).toBe(0);
+    const saved = caches(dir);
+    expect([...saved.keys()]).toContain('apikit.js');
+    expect(saved.size).toBeGreaterThanOrEqual(2);
+    expect(statSync(codeDir(dir)).mode & 0o777).toBe(0o700);
+    for (const [rel, c] of saved) {
+      expect(c.source.equals(readFileSync(join(ROOT, 'dist', 'bundle', rel)))).toBe(true);
+      expect(c.data.length).toBeGreaterThan(1000);
+      expect([...c.list].sort()).toEqual([...saved.keys()].sort());
+      expect(statSync(join(codeDir(dir), rel.replaceAll('/', '_'))).mode & 0o777).toBe(0o600);
+    }
+    const second = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toBe(first.stderr);
+    const again = caches(dir);
+    for (const [rel, c] of saved) expect(again.get(rel)!.ino).toBe(c.ino);
+    // No temporary files left behind.
+    expect(readdirSync(codeDir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a command not run before saves the shared files once more, for both; after that neither saves', () => {
+    const dir = home();
+    const key = join(dir, 'key.pem');
+    expect(run(BIN, ['keys', 'generate', '--alg', 'ES256', '--out', join(dir, 'k')], dir).status).toBe(0);
+    cpSync(join(dir, 'k.key.pem'), key);
+    expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
+    const afterDecode = caches(dir);
+    expect(run(BIN, ['keys', 'inspect', key], dir).status).toBe(0);
+    const afterInspect = caches(dir);
+    const entry = afterInspect.get('apikit.js')!;
+    expect(entry.ino).not.toBe(afterDecode.get('apikit.js')!.ino);
+    // The entry's list now names the packs of generate, decode and inspect.
+    for (const rel of afterDecode.get('apikit.js')!.list) expect(entry.list).toContain(rel);
+    expect(entry.list.length).toBeGreaterThan(afterDecode.get('apikit.js')!.list.length);
+    expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
+    expect(run(BIN, ['keys', 'inspect', key], dir).status).toBe(0);
+    const settled = caches(dir);
+    for (const [rel, c] of afterInspect) expect(settled.get(rel)!.ino).toBe(c.ino);
+  });
+
+  it('a bundle file changed in place (same length) runs its new code, not the cached code of the old bytes', () => {
+    // A copy of the built package: bin/, dist/bundle/, and node_modules for the packages left outside the bundle.
+    const pkg = home();
+    cpSync(join(ROOT, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'dist', 'bundle'), join(pkg, 'dist', 'bundle'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    const bin = join(pkg, 'bin', 'apikit.js');
+    const dir = home();
+    const before = run(bin, ['jwt', 'decode', TOKEN], dir);
+    expect(before.stderr).toMatch(/note: signature not verified/);
+    const chunks = join(pkg, 'dist', 'bundle', 'chunks');
+    const file = readdirSync(chunks)
+      .map((n) => join(chunks, n))
+      .find((p) => readFileSync(p, 'utf8').includes('note: signature not verified'))!;
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('note: signature not verified', 'note: signature NOT verified'));
+    expect(readFileSync(file).length).toBe(Buffer.byteLength(text));
+    const after = run(bin, ['jwt', 'decode', TOKEN], dir);
+    expect(after.status).toBe(0);
+    expect(after.stderr).toMatch(/note: signature NOT verified/);
+    // …and the cache was made again from the new bytes.
+    const rel = `chunks/${file.split('/').pop()}`;
+    expect(caches(dir).get(rel)!.source.equals(readFileSync(file))).toBe(true);
+  });
+
+  it.each([
+    ['random bytes', (b: Buffer) => Buffer.from(b.subarray(0, 64).map((x) => x ^ 0x5a))],
+    ['a cut-off file', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['one byte more', (b: Buffer) => Buffer.concat([b, Buffer.from([0])])],
+  ])('a damaged cache (%s): the same output as without a cache, and a sound cache again', (_what, damage) => {
+    const dir = home();
+    const plain = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect(plain.status).toBe(0);
+    expect(existsSync(codeDir(dir))).toBe(false);
+    run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    const file = join(codeDir(dir), 'apikit.js');
+    writeFileSync(file, damage(readFileSync(file)));
+    const r = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(plain.stdout);
+    expect(r.stderr).toBe(plain.stderr);
+    const rebuilt = caches(dir).get('apikit.js')!;
+    expect(rebuilt.source.equals(readFileSync(join(ROOT, 'dist', 'bundle', 'apikit.js')))).toBe(true);
+    // Sound again: the next run reads it and leaves it as it is.
+    run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    expect(caches(dir).get('apikit.js')!.ino).toBe(rebuilt.ino);
+  });
+
+  it('damaged V8 data (which V8 does not check, and may crash on): the run after a crash starts without any cache', () => {
+    const dir = home();
+    const plain = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir, { NODE_DISABLE_COMPILE_CACHE: '1' });
+    run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    const file = join(codeDir(dir), 'apikit.js');
+    const bytes = readFileSync(file);
+    bytes.fill(7, bytes.length - 2000);
+    writeFileSync(file, bytes);
+    const damaged = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    // V8 may run the damaged code or die of it; either way the next run is sound.
+    if (damaged.status !== 0) {
+      expect(damaged.signal).not.toBeNull();
+      expect(readdirSync(codeDir(dir)).filter((n) => n.startsWith('running-'))).toHaveLength(1);
+    }
+    const next = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    expect(next.status).toBe(0);
+    expect(next.stdout).toBe(plain.stdout);
+    // Saved again, whole: not the damaged bytes.
+    expect(readFileSync(file).equals(bytes)).toBe(false);
+    const bundle = readFileSync(join(ROOT, 'dist', 'bundle', 'apikit.js'));
+    expect(caches(dir).get('apikit.js')!.source.equals(bundle)).toBe(true);
+    expect(readdirSync(codeDir(dir)).filter((n) => n.startsWith('running-'))).toEqual([]);
+  });
+
+  it('the mark of a run that died wipes every cache; the marks of live runs are left alone', () => {
+    const dir = home();
+    run(BIN, ['jwt', 'decode', TOKEN], dir);
+    const before = caches(dir);
+    // A live process's mark (this test runner) is not a crash.
+    writeFileSync(join(codeDir(dir), `running-${process.pid}`), '');
+    run(BIN, ['jwt', 'decode', TOKEN], dir);
+    const kept = caches(dir);
+    for (const [rel, c] of before) expect(kept.get(rel)!.ino).toBe(c.ino);
+    // A process that has ended without removing its mark.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(codeDir(dir), `running-${gone}`), '');
+    const r = run(BIN, ['jwt', 'decode', TOKEN], dir);
+    expect(r.status).toBe(0);
+    const after = caches(dir);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [rel, c] of before) expect(after.get(rel)!.ino).not.toBe(c.ino);
+    expect(readdirSync(codeDir(dir)).filter((n) => n.startsWith('running-'))).toEqual([
+      `running-${process.pid}`,
+    ]);
+  });
+
+  it('a cache directory that cannot be made (a file is in the way) changes nothing', () => {
+    const blocked = home();
+    writeFileSync(join(blocked, 'apikit'), 'not a directory');
+    const r = run(BIN, ['jwt', 'decode', TOKEN, '--json'], blocked);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ payload: { sub: 'x' } });
+    expect(r.stderr).not.toMatch(/cache/i);
+  });
+});
