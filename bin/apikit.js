@@ -62,10 +62,28 @@ function prepareCaches() {
     if (!env.NODE_COMPILE_CACHE && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(dir);
     const own = join(dir, 'apikit-code', `${process.version}-${process.arch}-${VERSION}`);
     if (!makeDir(own)) return undefined;
-    return require('./code-cache.js').createBundleLoader(join(__dirname, '..', 'dist', 'bundle'), own);
+    return require('./code-cache.js').createBundleLoader(
+      join(__dirname, '..', 'dist', 'bundle'),
+      own,
+      commandWords(argv),
+    );
   } catch {
     return undefined; // no cache: slower, not wrong
   }
+}
+
+/**
+ * The group and verb words of the command line, which the code cache keeps apart: the first two words that are not
+ * flags, while they look like names (`jwt decode`; not a token, a path or a URL). Empty for `apikit --help`.
+ */
+function commandWords(args) {
+  const words = args.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const named = [];
+  for (const w of words) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(w)) break;
+    named.push(w);
+  }
+  return named.join(' ');
 }
 
 function compileCacheDir() {

@@ -3,7 +3,17 @@
 // same with and without the cache; a cache is saved once per command path and then only read; a cache is used only
 // for the exact bytes it was made from (V8 itself checks the length only); anything damaged is no cache.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/version.js';
@@ -14,6 +24,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 const MAGIC = Buffer.from('apikit code cache 1\n');
 const SUBDIR = `${process.version}-${process.arch}-${VERSION}`;
+const { commandDirName, MAX_COMMANDS } = createRequire(import.meta.url)('../../bin/code-cache.js') as {
+  commandDirName: (command: string) => string;
+  MAX_COMMANDS: number;
+};
 
 beforeAll(() => ensureBuilt());
 const cleanups: (() => void)[] = [];
@@ -27,9 +41,10 @@ function home(): string {
   return dir;
 }
 
-function run(bin: string, argv: string[], cacheHome: string, extra: Record<string, string> = {}) {
+function run(bin: string, argv: string[], cacheHome: string, extra: Record<string, string> = {}, input = '') {
   const r = spawnSync(process.execPath, [bin, ...argv], {
     encoding: 'utf8',
+    input,
     env: { PATH: process.env.PATH, HOME: cacheHome, XDG_CACHE_HOME: cacheHome, ...extra },
     timeout: 20_000,
   });
@@ -37,17 +52,20 @@ function run(bin: string, argv: string[], cacheHome: string, extra: Record<strin
   return r;
 }
 
+/** Where this Node's caches are: the runs' marks, and one directory per command. */
 const codeDir = (cacheHome: string) => join(cacheHome, 'apikit', 'compile-cache', 'apikit-code', SUBDIR);
+const commandDir = (cacheHome: string, command = 'jwt decode') =>
+  join(codeDir(cacheHome), commandDirName(command));
 
-/** The cache files by bundle file (`chunks/x.js`), each read as the loader writes it. */
+/** A command's cache files by bundle file (`chunks/x.js`), each read as the loader writes it. */
 function caches(
   cacheHome: string,
+  command = 'jwt decode',
 ): Map<string, { list: string[]; source: Buffer; data: Buffer; ino: number }> {
   const out = new Map<string, { list: string[]; source: Buffer; data: Buffer; ino: number }>();
-  const dir = codeDir(cacheHome);
+  const dir = commandDir(cacheHome, command);
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
-    if (name.startsWith('running-')) continue;
     const bytes = readFileSync(join(dir, name));
     expect(bytes.subarray(0, MAGIC.length).equals(MAGIC)).toBe(true);
     const sourceLength = bytes.readUInt32LE(MAGIC.length);
@@ -74,11 +92,12 @@ describe('the code cache of the bundle files', () => {
     expect([...saved.keys()]).toContain('apikit.js');
     expect(saved.size).toBeGreaterThanOrEqual(2);
     expect(statSync(codeDir(dir)).mode & 0o777).toBe(0o700);
+    expect(statSync(commandDir(dir)).mode & 0o777).toBe(0o700);
     for (const [rel, c] of saved) {
       expect(c.source.equals(readFileSync(join(ROOT, 'dist', 'bundle', rel)))).toBe(true);
       expect(c.data.length).toBeGreaterThan(1000);
       expect([...c.list].sort()).toEqual([...saved.keys()].sort());
-      expect(statSync(join(codeDir(dir), rel.replaceAll('/', '_'))).mode & 0o777).toBe(0o600);
+      expect(statSync(join(commandDir(dir), rel.replaceAll('/', '_'))).mode & 0o777).toBe(0o600);
     }
     const second = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
     expect(second.stdout).toBe(first.stdout);
@@ -86,27 +105,51 @@ describe('the code cache of the bundle files', () => {
     const again = caches(dir);
     for (const [rel, c] of saved) expect(again.get(rel)!.ino).toBe(c.ino);
     // No temporary files left behind.
-    expect(readdirSync(codeDir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(commandDir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('a command not run before saves the shared files once more, for both; after that neither saves', () => {
+  it('each command has caches of its own: running one leaves the other’s as they are', () => {
     const dir = home();
-    const key = join(dir, 'key.pem');
     expect(run(BIN, ['keys', 'generate', '--alg', 'ES256', '--out', join(dir, 'k')], dir).status).toBe(0);
-    cpSync(join(dir, 'k.key.pem'), key);
     expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
-    const afterDecode = caches(dir);
-    expect(run(BIN, ['keys', 'inspect', key], dir).status).toBe(0);
-    const afterInspect = caches(dir);
-    const entry = afterInspect.get('apikit.js')!;
-    expect(entry.ino).not.toBe(afterDecode.get('apikit.js')!.ino);
-    // The entry's list now names the packs of generate, decode and inspect.
-    for (const rel of afterDecode.get('apikit.js')!.list) expect(entry.list).toContain(rel);
-    expect(entry.list.length).toBeGreaterThan(afterDecode.get('apikit.js')!.list.length);
-    expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
-    expect(run(BIN, ['keys', 'inspect', key], dir).status).toBe(0);
-    const settled = caches(dir);
-    for (const [rel, c] of afterInspect) expect(settled.get(rel)!.ino).toBe(c.ino);
+    const decode = caches(dir);
+    expect(run(BIN, ['keys', 'inspect', join(dir, 'k.key.pem')], dir).status).toBe(0);
+    const inspect = caches(dir, 'keys inspect');
+    expect([...inspect.keys()].some((rel) => rel.startsWith('chunks/inspect-'))).toBe(true);
+    expect([...decode.keys()].some((rel) => rel.startsWith('chunks/inspect-'))).toBe(false);
+    for (const [rel, c] of decode) expect(caches(dir).get(rel)!.ino).toBe(c.ino);
+    // Words that are not names (a token, a path) are not part of the command.
+    expect(existsSync(commandDir(dir, `jwt decode ${TOKEN}`))).toBe(false);
+  });
+
+  it('the same command on another path saves its files once more, for the union; after that neither path saves', () => {
+    const dir = home();
+    const env = { S: 'a-long-enough-hmac-secret-for-these-tests-0123456789' };
+    const single = ['jwt', 'verify', TOKEN, '--secret-env', 'S'];
+    const batch = ['jwt', 'verify', '-', '--secret-env', 'S'];
+    expect(run(BIN, single, dir, env).status).toBe(1);
+    const first = caches(dir, 'jwt verify');
+    expect(run(BIN, batch, dir, env, `${TOKEN}\n${TOKEN}\n`).status).toBe(1);
+    const both = caches(dir, 'jwt verify');
+    const entry = both.get('apikit.js')!;
+    expect(entry.ino).not.toBe(first.get('apikit.js')!.ino);
+    for (const rel of first.get('apikit.js')!.list) expect(entry.list).toContain(rel);
+    expect(entry.list.some((rel) => rel.startsWith('chunks/verify-batch-'))).toBe(true);
+    expect(run(BIN, single, dir, env).status).toBe(1);
+    expect(run(BIN, batch, dir, env, `${TOKEN}\n`).status).toBe(1);
+    const settled = caches(dir, 'jwt verify');
+    for (const [rel, c] of both) expect(settled.get(rel)!.ino).toBe(c.ino);
+  });
+
+  it(`past ${MAX_COMMANDS} commands with caches, a new one runs without (and as well)`, () => {
+    const dir = home();
+    run(BIN, ['--help'], dir);
+    for (let i = 0; i < MAX_COMMANDS; i++)
+      mkdirSync(join(codeDir(dir), `c${i.toString(16)}`), { recursive: true });
+    const r = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ payload: { sub: 'x' } });
+    expect(existsSync(commandDir(dir))).toBe(false);
   });
 
   it('a bundle file changed in place (same length) runs its new code, not the cached code of the old bytes', () => {
@@ -145,7 +188,7 @@ describe('the code cache of the bundle files', () => {
     expect(plain.status).toBe(0);
     expect(existsSync(codeDir(dir))).toBe(false);
     run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
-    const file = join(codeDir(dir), 'apikit.js');
+    const file = join(commandDir(dir), 'apikit.js');
     writeFileSync(file, damage(readFileSync(file)));
     const r = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
     expect(r.status).toBe(0);
@@ -162,7 +205,7 @@ describe('the code cache of the bundle files', () => {
     const dir = home();
     const plain = run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir, { NODE_DISABLE_COMPILE_CACHE: '1' });
     run(BIN, ['jwt', 'decode', TOKEN, '--json'], dir);
-    const file = join(codeDir(dir), 'apikit.js');
+    const file = join(commandDir(dir), 'apikit.js');
     const bytes = readFileSync(file);
     bytes.fill(7, bytes.length - 2000);
     writeFileSync(file, bytes);
