@@ -66,6 +66,7 @@ function caches(
   const dir = commandDir(cacheHome, command);
   if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.js')) continue;
     const bytes = readFileSync(join(dir, name));
     expect(bytes.subarray(0, MAGIC.length).equals(MAGIC)).toBe(true);
     const sourceLength = bytes.readUInt32LE(MAGIC.length);
@@ -229,19 +230,30 @@ describe('the code cache of the bundle files', () => {
     const dir = home();
     run(BIN, ['jwt', 'decode', TOKEN], dir);
     const before = caches(dir);
+    // Beside the caches: a file in this command's directory and another command's directory, to see them go.
+    const own = join(commandDir(dir), 'sentinel.txt');
+    const other = join(commandDir(dir, 'keys inspect'), 'sentinel.txt');
+    mkdirSync(commandDir(dir, 'keys inspect'));
+    writeFileSync(own, '');
+    writeFileSync(other, '');
     // A live process's mark (this test runner) is not a crash.
     writeFileSync(join(codeDir(dir), `running-${process.pid}`), '');
     run(BIN, ['jwt', 'decode', TOKEN], dir);
     const kept = caches(dir);
     for (const [rel, c] of before) expect(kept.get(rel)!.ino).toBe(c.ino);
+    expect(existsSync(own) && existsSync(other)).toBe(true);
     // A process that has ended without removing its mark.
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(join(codeDir(dir), `running-${gone}`), '');
     const r = run(BIN, ['jwt', 'decode', TOKEN], dir);
     expect(r.status).toBe(0);
+    expect(existsSync(own) || existsSync(other)).toBe(false);
+    // …and the run saved its caches again, whole.
     const after = caches(dir);
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
-    for (const [rel, c] of before) expect(after.get(rel)!.ino).not.toBe(c.ino);
+    for (const [rel, c] of after) {
+      expect(c.source.equals(readFileSync(join(ROOT, 'dist', 'bundle', rel)))).toBe(true);
+    }
     expect(readdirSync(codeDir(dir)).filter((n) => n.startsWith('running-'))).toEqual([
       `running-${process.pid}`,
     ]);
