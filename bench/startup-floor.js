@@ -32,9 +32,10 @@ const FLOORS = {
     import { calculateJwkThumbprint, exportJWK } from 'jose';
     import { createPrivateKey, createPublicKey } from 'node:crypto';
     import { readFileSync, writeSync } from 'node:fs';
-    const jwk = await exportJWK(createPublicKey(createPrivateKey(readFileSync(process.argv[2]))));
-    const thumbprint = await calculateJwkThumbprint(jwk);
-    writeSync(1, JSON.stringify({ jwk, thumbprint }, null, 2) + '\\n');
+    exportJWK(createPublicKey(createPrivateKey(readFileSync(process.argv[2])))).then(async (jwk) => {
+      const thumbprint = await calculateJwkThumbprint(jwk);
+      writeSync(1, JSON.stringify({ jwk, thumbprint }, null, 2) + '\\n');
+    });
   `,
 };
 
@@ -43,10 +44,8 @@ export async function buildFloors(dir, root) {
   mkdirSync(dir, { recursive: true });
   const paths = {};
   for (const [name, source] of Object.entries(FLOORS)) {
-    // Top-level await (inspect) is not CommonJS: the body runs in an async function, as apikit's verbs do.
-    const wrapped = source.includes('await ') ? wrapAsync(source) : source;
     const result = await build({
-      stdin: { contents: wrapped, resolveDir: root, loader: 'js' },
+      stdin: { contents: source, resolveDir: root, loader: 'js' },
       bundle: true,
       format: 'cjs',
       platform: 'node',
@@ -60,11 +59,4 @@ export async function buildFloors(dir, root) {
     writeFileSync(paths[name], result.outputFiles[0].text);
   }
   return paths;
-}
-
-function wrapAsync(source) {
-  const lines = source.split('\n');
-  const imports = lines.filter((l) => l.trim().startsWith('import '));
-  const body = lines.filter((l) => !l.trim().startsWith('import '));
-  return `${imports.join('\n')}\n(async () => {\n${body.join('\n')}\n})();\n`;
 }

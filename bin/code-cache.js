@@ -52,7 +52,7 @@ function createBundleLoader(bundleDir, versionDir, command) {
   } catch {
     return undefined;
   }
-  /** absolute path → { module, script, rel, file, source, union, fresh } */
+  /** absolute path → { module, script, rel, source, union, fresh } */
   const loaded = new Map();
 
   const cacheFile = (rel) => path.join(cacheDir, rel.replaceAll('/', '_').replaceAll('\\', '_'));
@@ -93,14 +93,8 @@ function createBundleLoader(bundleDir, versionDir, command) {
       cachedData: cached?.data,
     });
     const module = { id: file, filename: file, exports: {}, loaded: false };
-    const entry = {
-      module,
-      script,
-      rel,
-      source,
-      union: cached && !script.cachedDataRejected ? cached.union : new Set(),
-      fresh: !cached || script.cachedDataRejected === true,
-    };
+    const used = cached !== undefined && script.cachedDataRejected !== true;
+    const entry = { module, script, rel, source, union: used ? cached.union : new Set(), fresh: !used };
     // Cached before it runs, as require() does, so that a cycle sees the partial exports.
     loaded.set(file, entry);
     const dir = path.dirname(file);
