@@ -50,6 +50,7 @@ try {
     before,
     floors: await buildFloors(join(dir, 'floors'), root),
     floorCache: join(dir, 'floor-compile-cache'),
+    cacheHome: join(dir, 'cache-home'),
     keyPem,
     pubPem,
     token,

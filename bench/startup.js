@@ -7,6 +7,7 @@
 // doing only that command's work with jose and node:crypto, under Node's compile cache like apikit.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Issue 15: start-up targets, × bare node of the same binary. */
 export const STARTUP_TARGETS = { version: 1.1, inspect: 1.3, decode: 1.2, verify: 1.35 };
@@ -30,8 +31,22 @@ export function benchNodes(env = process.env) {
  * Runs the start-up cases on every node and returns [{ node: version, execPath, rows }], rows as the table shows
  * them. `before` (a path to another build's bin/apikit.js) adds each apikit case run by that build. `floors`
  * ({ decode, verify, inspect } → script, with `floorCache` a compile-cache directory) adds each command's floor.
+ * `cacheHome` (a directory) gives each build a user cache directory of its own under it: two builds of the same
+ * version would otherwise share apikit's code caches (bin/code-cache.js), each run finding the other build's bytes
+ * there and saving its own again; and the figures do not depend on what the user ran before.
  */
-export function benchStartup({ nodes, runs, bin, before, floors, floorCache, keyPem, pubPem, token }) {
+export function benchStartup({
+  nodes,
+  runs,
+  bin,
+  before,
+  floors,
+  floorCache,
+  cacheHome,
+  keyPem,
+  pubPem,
+  token,
+}) {
   const apikit = [
     { name: 'apikit --version', args: ['--version'], target: STARTUP_TARGETS.version },
     { name: 'apikit --help', args: ['--help'] },
@@ -46,8 +61,21 @@ export function benchStartup({ nodes, runs, bin, before, floors, floorCache, key
   const perNode = nodes.map((execPath) => {
     const version = spawnSync(execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
     const cases = [{ name: 'node -e 0 (baseline)', argv: ['-e', '0'] }];
-    for (const c of apikit) cases.push({ ...c, argv: [bin, ...c.args] });
-    if (before) for (const c of apikit) cases.push({ name: `${c.name} (before)`, argv: [before, ...c.args] });
+    const buildEnv = (name) => {
+      if (cacheHome === undefined) return undefined;
+      const home = join(cacheHome, name);
+      // The user cache directory of each OS (bin/apikit.js compileCacheDir).
+      const env = { ...process.env, XDG_CACHE_HOME: home, LOCALAPPDATA: home };
+      if (process.platform === 'darwin') env.HOME = home;
+      // Where apikit puts its caches by itself, as a user's run does (NODE_COMPILE_CACHE would move them).
+      delete env.NODE_COMPILE_CACHE;
+      return env;
+    };
+    for (const c of apikit) cases.push({ ...c, argv: [bin, ...c.args], env: buildEnv('this-build') });
+    if (before) {
+      for (const c of apikit)
+        cases.push({ name: `${c.name} (before)`, argv: [before, ...c.args], env: buildEnv('before') });
+    }
     if (floors) {
       const env = { ...process.env, NODE_COMPILE_CACHE: floorCache };
       const floor = (name, argv) => cases.push({ name: `floor: ${name}`, argv, env });

@@ -60,13 +60,14 @@ function prepareCaches() {
     const dir = env.NODE_COMPILE_CACHE || compileCacheDir();
     if (dir === undefined || !makeDir(dir)) return undefined;
     if (!env.NODE_COMPILE_CACHE && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(dir);
-    const own = join(dir, 'apikit-code', `${process.version}-${process.arch}-${VERSION}`);
+    const codeRoot = join(dir, 'apikit-code');
+    const current = `${process.version}-${process.arch}-${VERSION}`;
+    const own = join(codeRoot, current);
+    const first = !require('node:fs').existsSync(own);
     if (!makeDir(own)) return undefined;
-    return require('./code-cache.js').createBundleLoader(
-      join(__dirname, '..', 'dist', 'bundle'),
-      own,
-      commandWords(argv),
-    );
+    const codeCache = require('./code-cache.js');
+    if (first) codeCache.forgetOldVersions(codeRoot, current);
+    return codeCache.createBundleLoader(join(__dirname, '..', 'dist', 'bundle'), own, commandWords(argv));
   } catch {
     return undefined; // no cache: slower, not wrong
   }

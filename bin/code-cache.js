@@ -21,6 +21,9 @@
 // is whole or absent; and each run leaves a `running-<pid>` mark beside the caches that only its 'exit' removes, so
 // a run that died (a crash, a kill) is seen by the next one, which starts without any cache. (Node checks its own
 // cache with a CRC; in JavaScript a checksum over a cache costs 2-4 ms cold, most of what the cache saves.)
+// The first run of a new Node or apikit version removes the other versions' caches that have gone unused for a
+// month (forgetOldVersions). Each file runs with a column offset that takes away wrap()'s prefix, so that stack
+// traces give line 1's columns as require() does.
 // Nothing here may fail a command: a cache that cannot be read or written is no cache.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -28,8 +31,14 @@ const vm = require('node:vm');
 const { createRequire, wrap } = require('node:module');
 
 const MAGIC = Buffer.from('apikit code cache 1\n');
+/** The characters wrap() puts before a file's first line: stack traces count line 1's columns from after them. */
+const WRAP_PREFIX = wrap('\0').indexOf('\0');
 /** Commands with caches of their own: apikit has about 45 group-and-verb pairs; words that are data add more. */
 const MAX_COMMANDS = 64;
+/** Days the caches of another Node or apikit version are kept unused (see forgetOldVersions). */
+const UNUSED_DAYS = 30;
+/** A version directory's name: `<node version>-<arch>-<apikit version>`. */
+const VERSION_DIR = /^v\d+\.\d+\.\d+[^/\\]*-[a-z0-9]+-\d+\.\d+\.\d+[^/\\]*$/;
 
 /**
  * A loader for the .js files under bundleDir, run as require() runs them (the same wrapper, exports, require,
@@ -90,6 +99,7 @@ function createBundleLoader(bundleDir, versionDir, command) {
     const cached = readCache(rel, source);
     const script = new vm.Script(wrap(source.toString('utf8')), {
       filename: file,
+      columnOffset: -WRAP_PREFIX,
       cachedData: cached?.data,
     });
     const module = { id: file, filename: file, exports: {}, loaded: false };
@@ -171,6 +181,26 @@ function forgetAfterCrash(versionDir) {
   for (const n of dead) fs.rmSync(path.join(versionDir, n), { force: true });
 }
 
+/**
+ * The first run of a new Node or apikit version (its directory just made, in codeRoot) removes the caches of the
+ * others that no run has used for UNUSED_DAYS: after an upgrade, the old version's caches (up to a few MB) would
+ * otherwise stay for ever. Every run adds and removes its mark in its version's directory, so the directory's
+ * modification time is when that version last ran; a Node kept beside another (nvm) keeps its caches while used.
+ */
+function forgetOldVersions(codeRoot, current, now = Date.now()) {
+  try {
+    for (const name of fs.readdirSync(codeRoot)) {
+      if (name === current || !VERSION_DIR.test(name)) continue;
+      const dir = path.join(codeRoot, name);
+      const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+      if (!stat?.isDirectory() || now - stat.mtimeMs < UNUSED_DAYS * 86_400_000) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // left for the next new version
+  }
+}
+
 /** A command's directory: FNV-1a of its words, so that words which are data (a profile's name) are not written. */
 function commandDirName(command) {
   let h = 0x811c9dc5;
@@ -188,4 +218,4 @@ function alive(pid) {
   }
 }
 
-module.exports = { createBundleLoader, commandDirName, MAX_COMMANDS };
+module.exports = { createBundleLoader, forgetOldVersions, commandDirName, MAX_COMMANDS, UNUSED_DAYS };

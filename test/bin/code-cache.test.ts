@@ -11,6 +11,7 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,9 +25,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 const MAGIC = Buffer.from('apikit code cache 1\n');
 const SUBDIR = `${process.version}-${process.arch}-${VERSION}`;
-const { commandDirName, MAX_COMMANDS } = createRequire(import.meta.url)('../../bin/code-cache.js') as {
+const { commandDirName, MAX_COMMANDS, UNUSED_DAYS } = createRequire(import.meta.url)(
+  '../../bin/code-cache.js',
+) as {
   commandDirName: (command: string) => string;
   MAX_COMMANDS: number;
+  UNUSED_DAYS: number;
 };
 
 beforeAll(() => ensureBuilt());
@@ -257,6 +261,70 @@ describe('the code cache of the bundle files', () => {
     expect(readdirSync(codeDir(dir)).filter((n) => n.startsWith('running-'))).toEqual([
       `running-${process.pid}`,
     ]);
+  });
+
+  it('stack traces give the columns require() gives, on line 1 too, with and without a cache', () => {
+    const dir = home();
+    mkdirSync(join(dir, 'bundle'));
+    mkdirSync(join(dir, 'cache'));
+    const file = join(dir, 'bundle', 'x.js');
+    writeFileSync(
+      file,
+      'exports.one = () => { throw new Error("one") };\nexports.two = () =>   { throw new Error("two") };\n',
+    );
+    // Each run loads the file through the loader and through require(), and prints where each error was made.
+    const script = `
+      const { createBundleLoader } = require(${JSON.stringify(join(ROOT, 'bin', 'code-cache.js'))});
+      const [bundle, cache, file] = process.argv.slice(1);
+      const loaded = createBundleLoader(bundle, cache, 'x')(file);
+      const required = require(file);
+      const where = (f) => { try { f(); } catch (e) { return e.stack.split('\\n')[1].trim(); } };
+      console.log(JSON.stringify([where(loaded.one), where(required.one), where(loaded.two), where(required.two)]));
+    `;
+    const args = ['-e', script, join(dir, 'bundle'), join(dir, 'cache'), file];
+    for (const pass of ['compiled', 'from the cache']) {
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 20_000 });
+      expect(r.stderr, pass).toBe('');
+      const [loadedOne, requiredOne, loadedTwo, requiredTwo] = JSON.parse(r.stdout) as string[];
+      expect(requiredOne).toBe(`at exports.one (${file}:1:29)`);
+      expect(loadedOne, pass).toBe(requiredOne);
+      expect(requiredTwo).toBe(`at exports.two (${file}:2:31)`);
+      expect(loadedTwo, pass).toBe(requiredTwo);
+    }
+    expect(readdirSync(join(dir, 'cache', commandDirName('x')))).toEqual(['x.js']);
+  });
+
+  it(`a new version’s first run removes the caches of other versions unused for ${UNUSED_DAYS} days, and only those`, () => {
+    const dir = home();
+    const root = join(dir, 'apikit', 'compile-cache', 'apikit-code');
+    const day = 86_400;
+    const now = Date.now() / 1000;
+    const version = (name: string, daysAgo: number) => {
+      mkdirSync(join(root, name, 'c1234'), { recursive: true });
+      writeFileSync(join(root, name, 'c1234', 'apikit.js'), 'cache');
+      utimesSync(join(root, name), now - daysAgo * day, now - daysAgo * day);
+      return join(root, name);
+    };
+    const stale = version('v20.11.0-x64-0.0.9', UNUSED_DAYS + 1);
+    const recent = version('v22.1.0-x64-0.0.9', UNUSED_DAYS - 1);
+    // Not a version's directory: left alone whatever its age.
+    const other = join(root, 'not-a-version');
+    mkdirSync(other);
+    utimesSync(other, now - 400 * day, now - 400 * day);
+    expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(join(recent, 'c1234', 'apikit.js'))).toBe(true);
+    expect(existsSync(other)).toBe(true);
+    expect(caches(dir).size).toBeGreaterThanOrEqual(2);
+    // Later runs of a version whose directory exists remove nothing: only an upgrade leaves old caches behind.
+    utimesSync(recent, now - 400 * day, now - 400 * day);
+    expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
+    expect(existsSync(recent)).toBe(true);
+    // Each run marks its own version's directory as used.
+    const own = codeDir(dir);
+    utimesSync(own, now - 400 * day, now - 400 * day);
+    expect(run(BIN, ['jwt', 'decode', TOKEN], dir).status).toBe(0);
+    expect(statSync(own).mtimeMs / 1000).toBeGreaterThan(now - day);
   });
 
   it('a cache directory that cannot be made (a file is in the way) changes nothing', () => {
