@@ -4,10 +4,10 @@
 // CommonJS too (bin/package.json), so that no ES module loader starts on the way to them.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS file: require() is how it loads */
-const { VERSION, versionOutput } = require('../dist/bundle/version.js');
-
 const argv = process.argv.slice(2);
-const versionText = versionOutput(argv);
+// Only a command line with the flag may be `--version`; versionOutput says whether it is.
+const asksVersion = argv.includes('--version') || argv.includes('-V');
+const versionText = asksVersion ? require('../dist/bundle/version.js').versionOutput(argv) : undefined;
 if (versionText !== undefined) {
   // `--version` (with or without --json) is answered without loading the program; src/cli.ts answers the same
   // for in-process callers.
@@ -61,7 +61,7 @@ function prepareCaches() {
     if (dir === undefined || !makeDir(dir)) return undefined;
     if (!env.NODE_COMPILE_CACHE && typeof mod.enableCompileCache === 'function') mod.enableCompileCache(dir);
     const codeRoot = join(dir, 'apikit-code');
-    const current = `${process.version}-${process.arch}-${VERSION}`;
+    const current = `${process.version}-${process.arch}-${bundleVersion()}`;
     const own = join(codeRoot, current);
     const first = !require('node:fs').existsSync(own);
     if (!makeDir(own)) return undefined;
@@ -71,6 +71,15 @@ function prepareCaches() {
   } catch {
     return undefined; // no cache: slower, not wrong
   }
+}
+
+/** The bundle's version, from its package.json (scripts/bundle.js writes it there): cheaper than a require(). */
+function bundleVersion() {
+  const { join } = require('node:path');
+  const file = join(__dirname, '..', 'dist', 'bundle', 'package.json');
+  const { version } = JSON.parse(require('node:fs').readFileSync(file, 'utf8'));
+  if (typeof version !== 'string') throw new Error(`${file} has no version`);
+  return version;
 }
 
 /**

@@ -28,11 +28,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const { createRequire, wrap } = require('node:module');
+const { createRequire, isBuiltin, wrap } = require('node:module');
 
 const MAGIC = Buffer.from('apikit code cache 1\n');
 /** The characters wrap() puts before a file's first line: stack traces count line 1's columns from after them. */
 const WRAP_PREFIX = wrap('\0').indexOf('\0');
+const WRAP_HEAD = Buffer.from(wrap('\0').slice(0, WRAP_PREFIX));
+const WRAP_TAIL = Buffer.from(wrap('\0').slice(WRAP_PREFIX + 1));
+
 /** Commands with caches of their own: apikit has about 45 group-and-verb pairs; words that are data add more. */
 const MAX_COMMANDS = 64;
 /** Days the caches of another Node or apikit version are kept unused (see forgetOldVersions). */
@@ -95,9 +98,9 @@ function createBundleLoader(bundleDir, versionDir, command) {
     const done = loaded.get(file);
     if (done) return done.module.exports;
     const rel = path.relative(bundleDir, file).split(path.sep).join('/');
-    const source = fs.readFileSync(file);
+    const { source, wrapped } = readWrapped(file);
     const cached = readCache(rel, source);
-    const script = new vm.Script(wrap(source.toString('utf8')), {
+    const script = new vm.Script(wrapped, {
       filename: file,
       columnOffset: -WRAP_PREFIX,
       cachedData: cached?.data,
@@ -108,13 +111,18 @@ function createBundleLoader(bundleDir, versionDir, command) {
     // Cached before it runs, as require() does, so that a cycle sees the partial exports.
     loaded.set(file, entry);
     const dir = path.dirname(file);
-    const outside = createRequire(file);
+    // Node's modules are the same whoever asks; a require() of this file's own for a package is made when one is
+    // first asked for (createRequire looks up every node_modules directory above the file).
+    let outside;
+    const packages = () => (outside ??= createRequire(file));
     const localRequire = (id) => {
+      if (isBuiltin(id)) return require(id);
       const target = id.startsWith('.') ? path.resolve(dir, id) : id;
-      return target.startsWith(root) && target.endsWith('.js') ? load(target) : outside(id);
+      return target.startsWith(root) && target.endsWith('.js') ? load(target) : packages()(id);
     };
-    localRequire.resolve = outside.resolve;
-    localRequire.cache = outside.cache;
+    localRequire.resolve = (id, options) => packages().resolve(id, options);
+    localRequire.resolve.paths = (id) => packages().resolve.paths(id);
+    localRequire.cache = require.cache;
     localRequire.main = require.main;
     try {
       script.runInThisContext().call(module.exports, module.exports, localRequire, module, file, dir);
@@ -165,6 +173,34 @@ function createBundleLoader(bundleDir, versionDir, command) {
   });
 
   return load;
+}
+
+/**
+ * A file's bytes, and its text as wrap() would give it, made as one string: wrap(text) makes a second copy of each
+ * file on the heap (V8 flattens the concatenation to compile it), and with ~300 KB of bundle files a command ran
+ * into a garbage collection or two more (~1 ms each).
+ */
+function readWrapped(file) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const bytes = Buffer.allocUnsafeSlow(WRAP_HEAD.length + size + WRAP_TAIL.length);
+    WRAP_HEAD.copy(bytes, 0);
+    let at = 0;
+    while (at < size) {
+      const n = fs.readSync(fd, bytes, WRAP_HEAD.length + at, size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    const end = WRAP_HEAD.length + at;
+    WRAP_TAIL.copy(bytes, end);
+    return {
+      source: bytes.subarray(WRAP_HEAD.length, end),
+      wrapped: bytes.toString('utf8', 0, end + WRAP_TAIL.length),
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
