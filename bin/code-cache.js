@@ -169,7 +169,12 @@ function createBundleLoader(bundleDir, versionDir, command) {
   }
   process.on('exit', () => {
     save();
-    fs.rmSync(mark, { force: true });
+    // unlinkSync, not rmSync: on Node 20 the first rmSync() loads its rimraf code, ~0.5 ms of every run.
+    try {
+      fs.unlinkSync(mark);
+    } catch {
+      // already gone (another run's wipe after a crash)
+    }
   });
 
   return load;
