@@ -31,10 +31,13 @@ const vm = require('node:vm');
 const { createRequire, isBuiltin, wrap } = require('node:module');
 
 const MAGIC = Buffer.from('apikit code cache 1\n');
-/** The characters wrap() puts before a file's first line: stack traces count line 1's columns from after them. */
-const WRAP_PREFIX = wrap('\0').indexOf('\0');
-const WRAP_HEAD = Buffer.from(wrap('\0').slice(0, WRAP_PREFIX));
-const WRAP_TAIL = Buffer.from(wrap('\0').slice(WRAP_PREFIX + 1));
+/**
+ * What wrap() puts before and after a file's text (ASCII: as many bytes as characters). Stack traces count line 1's
+ * columns from after the head.
+ */
+const [WRAP_HEAD, WRAP_TAIL] = wrap('\0')
+  .split('\0')
+  .map((part) => Buffer.from(part));
 
 /** Commands with caches of their own: apikit has about 45 group-and-verb pairs; words that are data add more. */
 const MAX_COMMANDS = 64;
@@ -102,7 +105,7 @@ function createBundleLoader(bundleDir, versionDir, command) {
     const cached = readCache(rel, source);
     const script = new vm.Script(wrapped, {
       filename: file,
-      columnOffset: -WRAP_PREFIX,
+      columnOffset: -WRAP_HEAD.length,
       cachedData: cached?.data,
     });
     const module = { id: file, filename: file, exports: {}, loaded: false };

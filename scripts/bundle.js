@@ -16,7 +16,8 @@
 //   dist/bundle/esm-import.cjs (ESM_IMPORT).
 // - Packages that load lazily and rarely (undici, conf, open — which ships its own xdg-open script —,
 //   proper-lockfile, and the sandbox's oidc-provider and redis, which only `apikit sandbox` loads) stay external.
-// - bin/apikit.js turns on Node's module compile cache (Node >= 22.1), which makes loading these chunks cheap.
+// - bin/apikit.js runs these files through bin/code-cache.js (V8 code saved after a command ran), and turns on
+//   Node's module compile cache (Node >= 22.1) for the packages left outside.
 // dist/bundle/meta.json records which sources each chunk holds; the lazy-loading test reads it.
 import { build, transform } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
